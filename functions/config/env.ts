@@ -1,0 +1,74 @@
+/**
+ * The one place that reads environment variables. Parsed once at cold start, frozen; a missing or
+ * malformed variable fails fast with every problem listed.
+ */
+import { z } from 'zod';
+
+const csv = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const envSchema = z.object({
+  STAGE: z.string().min(1).default('dev'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  TABLE_CONNECTIONS: z.string().min(1),
+  TABLE_HISTORY: z.string().min(1),
+  TABLE_POSTS: z.string().min(1),
+  TABLE_JOBS: z.string().min(1),
+  TABLE_EVENTS: z.string().min(1),
+  TABLE_CONTROL: z.string().min(1),
+  QUEUE_SYNC_URL: z.string().url(),
+  QUEUE_PUBLISH_URL: z.string().url(),
+  QUEUE_REFRESH_URL: z.string().url(),
+  QUEUE_WEBHOOK_EVENTS_URL: z.string().url(),
+  EVENT_BUS_NAME: z.string().min(1),
+  /** Secrets Manager name prefix of the per-platform app credentials: `${prefix}${platform}`. */
+  PLATFORM_SECRET_PREFIX: z.string().min(1).default('reach/platforms/'),
+  /** Secrets Manager name prefix of the per-connection token secrets. */
+  TOKEN_SECRET_PREFIX: z.string().min(1).default('reach/tokens/'),
+  /** Customer-managed KMS key that encrypts token secrets (absent: the account's default key). */
+  TOKEN_KMS_KEY_ID: z.string().min(1).optional(),
+  /** Public base URL of the API, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com`. */
+  PUBLIC_API_URL: z.string().url(),
+  /** Return URLs a connect flow may redirect to: full URLs or origins (prefix match). */
+  RETURN_URL_ALLOWLIST: csv,
+  /** Where a connect flow ends when the authorize call named no return URL. */
+  DEFAULT_RETURN_URL: z.string().url().optional(),
+  ENABLED_PLATFORMS: csv,
+  /** When set, platform hosts are reached under this base (the fake platform servers). */
+  PLATFORM_BASE_URL: z.string().url().optional(),
+  /** Browser-facing form of PLATFORM_BASE_URL. */
+  PUBLIC_PLATFORM_BASE_URL: z.string().url().optional(),
+  PLATFORM_TIMEOUT_MS: positiveInt(10_000),
+  HISTORY_RETENTION_DAYS: positiveInt(400),
+  SNAPSHOT_RETENTION_DAYS: positiveInt(1825),
+  SYNC_FRESHNESS_MINUTES: positiveInt(10),
+  OAUTH_STATE_TTL_SECONDS: positiveInt(600),
+  ADMIN_GROUP: z.string().min(1).default('admin'),
+  LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Parses an environment; throws one error listing every missing or malformed variable. */
+export const parseEnv = (source: Readonly<Record<string, string | undefined>>): Readonly<Env> => {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Reach configuration is invalid: ${problems}`);
+  }
+  return Object.freeze(result.data);
+};
+
+let cached: Readonly<Env> | undefined;
+
+/** The process's configuration, parsed on first use. */
+export const loadEnv = (): Readonly<Env> => (cached ??= parseEnv(process.env));

@@ -1,0 +1,106 @@
+/**
+ * A connection: one platform account a user connected through OAuth.
+ * Tokens are never part of it; it holds only a reference to the vault entry that keeps them.
+ */
+
+export type ConnectionStatus = 'active' | 'reauth_required' | 'revoked' | 'error';
+
+/** How often a connection is synced: `high` every 15 min, `default` hourly, `daily` once a day. */
+export type SyncTier = 'high' | 'default' | 'daily';
+
+export interface MetricSnapshot {
+  readonly at: string;
+  readonly followers?: number;
+  readonly following?: number;
+  readonly posts?: number;
+  readonly views?: number;
+  readonly likes?: number;
+  readonly verified?: boolean;
+  /** Recent posts' engagement, averaged over `sampleSize` posts. */
+  readonly recent?: {
+    readonly sampleSize: number;
+    readonly likes: number;
+    readonly comments: number;
+    readonly shares: number;
+    readonly views: number;
+  };
+  /** Platform-specific figures (e.g. Business Profile's website clicks), by name. */
+  readonly extra?: Readonly<Record<string, number>>;
+}
+
+export interface Connection {
+  readonly userId: string;
+  readonly connectionId: string;
+  readonly platform: string;
+  readonly platformAccountId: string;
+  readonly username?: string;
+  readonly displayName: string;
+  readonly avatarUrl?: string;
+  readonly accountType: string;
+  readonly status: ConnectionStatus;
+  /** Machine-readable reason for a non-active status (e.g. `invalid_grant`, `user_revoked`). */
+  readonly statusReason?: string;
+  readonly scopes: readonly string[];
+  /** Name of the vault entry holding this connection's token set. */
+  readonly tokenRef: string;
+  readonly tokenExpiresAt?: string;
+  readonly refreshTokenExpiresAt?: string;
+  readonly tier: SyncTier;
+  readonly latest?: MetricSnapshot;
+  readonly lastSyncAt?: string;
+  readonly lastSyncError?: string;
+  /** When the next scheduled sync is due; absent while the connection is not syncable. */
+  readonly nextSyncAt?: string;
+  /** When the token planner should next look at this connection. */
+  readonly refreshAt?: string;
+  readonly lastRefreshedAt?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Optimistic-locking counter: every write conditions on it and increments it. */
+  readonly version: number;
+}
+
+/** The fields of a connection a user may see (no token reference, no internal scheduling keys). */
+export interface ConnectionView {
+  readonly id: string;
+  readonly platform: string;
+  readonly platformAccountId: string;
+  readonly username?: string;
+  readonly displayName: string;
+  readonly avatarUrl?: string;
+  readonly accountType: string;
+  readonly status: ConnectionStatus;
+  readonly statusReason?: string;
+  readonly scopes: readonly string[];
+  readonly tokenExpiresAt?: string;
+  readonly refreshTokenExpiresAt?: string;
+  readonly tier: SyncTier;
+  readonly latest?: MetricSnapshot;
+  readonly lastSyncAt?: string;
+  readonly lastSyncError?: string;
+  readonly nextSyncAt?: string;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export const toConnectionView = (c: Connection): ConnectionView => ({
+  id: c.connectionId,
+  platform: c.platform,
+  platformAccountId: c.platformAccountId,
+  ...(c.username !== undefined && { username: c.username }),
+  displayName: c.displayName,
+  ...(c.avatarUrl !== undefined && { avatarUrl: c.avatarUrl }),
+  accountType: c.accountType,
+  status: c.status,
+  ...(c.statusReason !== undefined && { statusReason: c.statusReason }),
+  scopes: c.scopes,
+  ...(c.tokenExpiresAt !== undefined && { tokenExpiresAt: c.tokenExpiresAt }),
+  ...(c.refreshTokenExpiresAt !== undefined && { refreshTokenExpiresAt: c.refreshTokenExpiresAt }),
+  tier: c.tier,
+  ...(c.latest !== undefined && { latest: c.latest }),
+  ...(c.lastSyncAt !== undefined && { lastSyncAt: c.lastSyncAt }),
+  ...(c.lastSyncError !== undefined && { lastSyncError: c.lastSyncError }),
+  ...(c.nextSyncAt !== undefined && { nextSyncAt: c.nextSyncAt }),
+  createdAt: c.createdAt,
+  updatedAt: c.updatedAt,
+});
