@@ -3,3 +3,5 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 process.env.AWS_REGION ??= 'us-east-1';
 process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
+// Logs stay quiet in tests unless asked for (REACH_TEST_LOGS=1); the log-scan tests turn them on.
+process.env.POWERTOOLS_LOG_LEVEL ??= process.env.REACH_TEST_LOGS ? 'DEBUG' : 'SILENT';

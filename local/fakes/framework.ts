@@ -95,6 +95,12 @@ export interface FakePlatform {
   snapshot(): unknown;
 }
 
+/** What every fake factory receives: the app credentials the fake expects from Reach. */
+export interface FakeAppOptions {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
 export interface FakeServerOptions {
   readonly platforms: readonly FakePlatform[];
   readonly port?: number;
