@@ -84,7 +84,7 @@ export const tables: readonly TableDef[] = [
         name: 'byDue',
         partitionKey: S('dueMinute'),
         sortKey: S('dueKey'),
-        serves: 'publish planner: targets waiting to fire in a given minute (sparse: removed once claimed)',
+        serves: 'publish planner: targets waiting to fire in a given minute (sparse: removed once claimed); analytics planner: published targets whose next metrics refresh falls in an hour (partition `analytics#<hour>`)',
       },
       {
         name: 'byStatus',
@@ -130,7 +130,8 @@ export type FunctionId =
   | 'publishWorker'
   | 'tokenPlanner'
   | 'tokenWorker'
-  | 'webhookWorker';
+  | 'webhookWorker'
+  | 'analyticsPlanner';
 
 export interface QueueDef {
   readonly id: QueueId;
@@ -171,6 +172,7 @@ export const functions: readonly FunctionDef[] = [
   { id: 'tokenPlanner', entry: 'functions/handlers/schedule/token-planner.ts', trigger: 'schedule', memoryMb: 256, timeoutSeconds: 60, bundleBudgetKb: 900, description: 'Finds tokens due for refresh and queues them' },
   { id: 'tokenWorker', entry: 'functions/handlers/sqs/token-worker.ts', trigger: 'sqs', memoryMb: 256, timeoutSeconds: 60, bundleBudgetKb: 900, description: 'Refreshes one connection\'s tokens under a lease' },
   { id: 'webhookWorker', entry: 'functions/handlers/sqs/webhook-worker.ts', trigger: 'sqs', memoryMb: 256, timeoutSeconds: 60, bundleBudgetKb: 900, description: 'Applies stored webhook events' },
+  { id: 'analyticsPlanner', entry: 'functions/handlers/schedule/analytics-planner.ts', trigger: 'schedule', memoryMb: 512, timeoutSeconds: 120, bundleBudgetKb: 900, description: 'Refreshes the metrics of published post targets whose next stage has come' },
 ];
 
 export const queues: readonly QueueDef[] = [
@@ -184,7 +186,7 @@ export type Auth = 'public' | 'user' | 'admin';
 
 export interface RouteDef {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** API Gateway path with `{param}` placeholders; the route key is `${method} ${path}`. */
+  /** API Gateway path with `{param}` segments; the route key is `${method} ${path}`. */
   readonly path: string;
   readonly fn: 'api' | 'oauth' | 'webhooks';
   readonly auth: Auth;
@@ -198,15 +200,39 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/v1/connections/{id}', fn: 'api', auth: 'user', summary: 'One connection' },
   { method: 'DELETE', path: '/v1/connections/{id}', fn: 'api', auth: 'user', summary: 'Disconnect (revoke, delete tokens; ?erase=true deletes history)' },
   { method: 'DELETE', path: '/v1/me', fn: 'api', auth: 'user', summary: 'Erase everything Reach holds for the caller' },
+  { method: 'POST', path: '/v1/connections/{id}/sync', fn: 'api', auth: 'user', summary: 'Sync one connection now (freshness window applies; ?dryRun=true)' },
+  { method: 'POST', path: '/v1/sync', fn: 'api', auth: 'user', summary: 'Sync all of the caller\'s connections (optionally one platform)' },
+  { method: 'GET', path: '/v1/sync/jobs/{jobId}', fn: 'api', auth: 'user', summary: 'A sync job with each connection\'s outcome' },
+  { method: 'GET', path: '/v1/connections/{id}/history', fn: 'api', auth: 'user', summary: 'Metric history (?from&to&interval=hour|day)' },
+  { method: 'GET', path: '/v1/connections/{id}/insights', fn: 'api', auth: 'user', summary: 'Engagement rates, averages, growth and the authenticity score with reasons' },
+  { method: 'POST', path: '/v1/connections/{id}/claims', fn: 'api', auth: 'user', summary: 'Verify a self-reported follower number against the history' },
+  { method: 'GET', path: '/v1/connections/{id}/claims', fn: 'api', auth: 'user', summary: 'The audit trail of claim verifications' },
+  { method: 'GET', path: '/v1/stats', fn: 'api', auth: 'user', summary: 'Totals and growth across the caller\'s connections' },
+  { method: 'GET', path: '/v1/admin/stats', fn: 'api', auth: 'admin', summary: 'Sync success by platform, schedule heartbeats, queue backlogs (admin group)' },
+  { method: 'POST', path: '/v1/admin/sync', fn: 'api', auth: 'admin', summary: 'Sync all connections, a user\'s, a platform\'s or one (dryRun)' },
+  { method: 'POST', path: '/v1/admin/tokens/refresh', fn: 'api', auth: 'admin', summary: 'Refresh tokens now for a selection of connections' },
+  { method: 'POST', path: '/v1/admin/cleanup', fn: 'api', auth: 'admin', summary: 'Delete history points older than N days (dryRun)' },
+  { method: 'POST', path: '/v1/posts/preview', fn: 'api', auth: 'user', summary: 'Check a draft against each target platform\'s rules; saves nothing' },
+  { method: 'POST', path: '/v1/posts', fn: 'api', auth: 'user', summary: 'Create a post for several connections, now or at a time in a zone (Idempotency-Key honoured)' },
+  { method: 'GET', path: '/v1/posts', fn: 'api', auth: 'user', summary: 'The caller\'s posts, newest first (?status&cursor&limit)' },
+  { method: 'GET', path: '/v1/posts/{id}', fn: 'api', auth: 'user', summary: 'A post with each target\'s state, platform post id, URL, error and attempts' },
+  { method: 'DELETE', path: '/v1/posts/{id}', fn: 'api', auth: 'user', summary: 'Cancel the targets that have not gone out' },
+  { method: 'POST', path: '/v1/posts/{id}/retry', fn: 'api', auth: 'user', summary: 'Send failed or missed targets again, now' },
+  { method: 'GET', path: '/v1/posts/{id}/analytics', fn: 'api', auth: 'user', summary: 'Stored metric series of each published target' },
+  { method: 'POST', path: '/v1/posts/{id}/analytics/refresh', fn: 'api', auth: 'user', summary: 'Read the post\'s metrics from the platforms now (freshness window applies)' },
+  { method: 'POST', path: '/v1/media', fn: 'api', auth: 'user', summary: 'Declare a media file: returns a presigned upload URL (Idempotency-Key honoured)' },
+  { method: 'GET', path: '/v1/media/{id}', fn: 'api', auth: 'user', summary: 'A media file\'s metadata and, once uploaded, a read URL' },
   { method: 'POST', path: '/v1/oauth/{platform}/authorize', fn: 'oauth', auth: 'user', summary: 'Start connecting an account: returns the consent URL' },
   { method: 'GET', path: '/v1/oauth/{platform}/callback', fn: 'oauth', auth: 'public', summary: 'Platform redirect after consent' },
   { method: 'GET', path: '/v1/oauth/result', fn: 'oauth', auth: 'public', summary: 'Default page showing a connect outcome' },
+  { method: 'GET', path: '/v1/webhooks/{platform}', fn: 'webhooks', auth: 'public', summary: 'A platform\'s webhook subscription check (challenge)' },
+  { method: 'POST', path: '/v1/webhooks/{platform}', fn: 'webhooks', auth: 'public', summary: 'A platform\'s webhook delivery (verified by its signature)' },
   { method: 'POST', path: '/v1/webhooks/meta/deauthorize', fn: 'webhooks', auth: 'public', summary: 'Meta deauthorize callback (signed_request)' },
   { method: 'POST', path: '/v1/webhooks/meta/data-deletion', fn: 'webhooks', auth: 'public', summary: 'Meta data-deletion callback (signed_request)' },
   { method: 'GET', path: '/v1/data-deletion/{code}', fn: 'webhooks', auth: 'public', summary: 'Status of a data-deletion request' },
 ];
 
-export type ScheduleId = 'publishPlanner' | 'syncPlanner' | 'dailySnapshot' | 'tokenPlanner';
+export type ScheduleId = 'publishPlanner' | 'syncPlanner' | 'dailySnapshot' | 'tokenPlanner' | 'analyticsPlanner';
 
 export interface ScheduleDef {
   readonly id: ScheduleId;
@@ -222,6 +248,7 @@ export const schedules: readonly ScheduleDef[] = [
   { id: 'syncPlanner', target: 'syncPlanner', every: { minutes: 5 }, input: { mode: 'due' } },
   { id: 'dailySnapshot', target: 'syncPlanner', every: { dailyAtUtcHour: 0 }, input: { mode: 'daily' } },
   { id: 'tokenPlanner', target: 'tokenPlanner', every: { minutes: 60 }, input: { mode: 'due' } },
+  { id: 'analyticsPlanner', target: 'analyticsPlanner', every: { minutes: 15 }, input: { mode: 'due' } },
 ];
 
 /** Environment variable that carries a table's physical name to the functions. */

@@ -52,6 +52,22 @@ export const envSchema = z.object({
   SNAPSHOT_RETENTION_DAYS: positiveInt(1825),
   SYNC_FRESHNESS_MINUTES: positiveInt(10),
   OAUTH_STATE_TTL_SECONDS: positiveInt(600),
+  /** S3 bucket of uploaded media (the stack's media bucket; `reach-media` locally). */
+  MEDIA_BUCKET: z.string().min(1),
+  /**
+   * Path-style S3 URLs (`${endpoint}/${bucket}/${key}`): needed when AWS_ENDPOINT_URL_S3 points at
+   * a local endpoint, where `${bucket}.host` names do not resolve. AWS itself wants virtual hosts.
+   */
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
+  /** A post target overdue by more than this many minutes is marked missed instead of going out late. */
+  PUBLISH_MISSED_AFTER_MINUTES: positiveInt(60),
+  /** Days a received webhook event is kept: the window in which a redelivery is recognised. */
+  WEBHOOK_EVENT_TTL_DAYS: positiveInt(7),
+  /** Base of the public data-deletion status pages (default `${PUBLIC_API_URL}/v1/data-deletion`). */
+  DATA_DELETION_STATUS_URL: z.string().url().optional(),
   ADMIN_GROUP: z.string().min(1).default('admin'),
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });

@@ -137,8 +137,11 @@ const lower = (h: Readonly<Record<string, string>> | undefined): Record<string, 
   return out;
 };
 
-const isTimeout = (err: unknown): boolean =>
-  err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
+// Checked by name: the abort DOMException may come from another realm (e.g. under jest).
+const isTimeout = (err: unknown): boolean => {
+  const name = typeof err === 'object' && err !== null && 'name' in err ? (err as { name: unknown }).name : undefined;
+  return name === 'TimeoutError' || name === 'AbortError';
+};
 
 export const parseJson = (text: string): unknown => {
   if (text.trim() === '') return undefined;

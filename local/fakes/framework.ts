@@ -13,6 +13,7 @@
  *   DELETE /__fakes/{platform}/faults           clear faults
  *   POST /__fakes/clock                         {advanceSeconds} moves the fakes' clock
  *   GET  /__fakes/{platform}/state              the fake's own state (for tests and people)
+ *   POST /__fakes/{platform}/webhooks           {event, account?, mode?, data?} sends a signed delivery
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,6 +50,30 @@ export interface FakeContext {
   baseUrl(): string;
   /** How the consent page behaves: `auto` approves at once, `page` shows approve/deny buttons. */
   consentMode(): 'auto' | 'page';
+  /**
+   * Where this platform's webhooks go (Reach's `/v1/webhooks/{platform}`), or undefined when no
+   * receiver is registered (the fake then keeps its deliveries in its snapshot only).
+   */
+  webhookTarget(platform: string): string | undefined;
+}
+
+/** How a delivery is sent: as the platform would, or deliberately wrong (for tests of the receiver). */
+export type DeliveryMode = 'valid' | 'forged' | 'stale' | 'duplicate';
+
+export interface WebhookDeliveryRequest {
+  /** The platform's event name, e.g. `video.publish.completed`, `tweet_create_events`. */
+  readonly event: string;
+  /** The fake account the event concerns. */
+  readonly account?: string;
+  readonly mode?: DeliveryMode;
+  /** Event-specific fields (e.g. `publishId`). */
+  readonly data?: Readonly<Record<string, unknown>>;
+}
+
+export interface WebhookDeliveryResult {
+  /** HTTP status of each request sent (a `duplicate` sends the same delivery twice). */
+  readonly statuses: readonly number[];
+  readonly target: string;
 }
 
 export type FakeHandler = (req: FakeRequest, ctx: FakeContext) => FakeResponse | Promise<FakeResponse>;
@@ -93,12 +118,18 @@ export interface FakePlatform {
   reset(): void;
   /** A JSON-able view of the fake's state, for tests. */
   snapshot(): unknown;
+  /** Sends a signed webhook delivery the way the platform does (control: POST /__fakes/{id}/webhooks). */
+  deliverWebhook?(request: WebhookDeliveryRequest, ctx: FakeContext): Promise<WebhookDeliveryResult>;
 }
 
 /** What every fake factory receives: the app credentials the fake expects from Reach. */
 export interface FakeAppOptions {
   readonly clientId: string;
   readonly clientSecret: string;
+  /** Signs webhook deliveries when the platform uses a separate secret (else the client secret). */
+  readonly webhookSecret?: string;
+  /** What the platform echoes in its subscription check. */
+  readonly verifyToken?: string;
 }
 
 export interface FakeServerOptions {
@@ -108,6 +139,8 @@ export interface FakeServerOptions {
   readonly consent?: 'auto' | 'page';
   /** Public base URL when it differs from the listening address. */
   readonly publicBaseUrl?: string;
+  /** Base of Reach's API; deliveries go to `${webhookBaseUrl}/v1/webhooks/{platform}`. */
+  readonly webhookBaseUrl?: string;
 }
 
 export interface RunningFakes {
@@ -216,6 +249,7 @@ export const startFakes = async (options: FakeServerOptions): Promise<RunningFak
     now: () => new Date(Date.now() + clockOffsetMs),
     baseUrl: () => baseUrl,
     consentMode: () => options.consent ?? 'auto',
+    webhookTarget: (platform) => (options.webhookBaseUrl ? `${options.webhookBaseUrl.replace(/\/$/, '')}/v1/webhooks/${platform}` : undefined),
   };
 
   const control = async (method: string, parts: string[], body: Buffer): Promise<FakeResponse> => {
@@ -262,6 +296,24 @@ export const startFakes = async (options: FakeServerOptions): Promise<RunningFak
       return { status: 204 };
     }
     if (second === 'state' && method === 'GET') return { status: 200, body: platform.snapshot() };
+    if (second === 'webhooks' && method === 'POST') {
+      if (!platform.deliverWebhook) return { status: 404, body: { error: `${platform.id} fake sends no webhooks` } };
+      const event = json['event'];
+      const mode = json['mode'] ?? 'valid';
+      if (typeof event !== 'string') return { status: 400, body: { error: 'event must be a string' } };
+      if (!['valid', 'forged', 'stale', 'duplicate'].includes(String(mode))) return { status: 400, body: { error: 'mode must be valid, forged, stale or duplicate' } };
+      const data = json['data'];
+      const result = await platform.deliverWebhook(
+        {
+          event,
+          mode: mode as DeliveryMode,
+          ...(typeof json['account'] === 'string' && { account: json['account'] }),
+          ...(typeof data === 'object' && data !== null && { data: data as Record<string, unknown> }),
+        },
+        context,
+      );
+      return { status: 200, body: result };
+    }
     return { status: 404, body: { error: 'unknown control route' } };
   };
 

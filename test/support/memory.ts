@@ -8,13 +8,18 @@ import type { ConnectionRepository } from '../../functions/core/ports/connection
 import type { ControlStore } from '../../functions/core/ports/control';
 import type { EventPublisher, ReachEvent } from '../../functions/core/ports/events';
 import type { HistoryPoint, HistoryRepository } from '../../functions/core/ports/history';
+import type { ClaimRecord, JobRepository, SyncJob } from '../../functions/core/ports/jobs';
+import type { MediaKey, MediaStore, StoredObject } from '../../functions/core/ports/media';
+import type { IdempotencyRecord, PostPage, PostRepository, TargetRef } from '../../functions/core/ports/posts';
+import type { MediaRecord, Post, PostStatus, PostTarget } from '../../functions/core/model/post';
 import type { PlatformDirectory } from '../../functions/core/ports/platforms';
 import type { Provider } from '../../functions/core/ports/provider';
 import type { WorkMessage, WorkQueue, WorkQueueName } from '../../functions/core/ports/queue';
 import type { AppCredentialsSource, TokenVault } from '../../functions/core/ports/token-vault';
 import type { UseCaseDeps, UseCaseSettings } from '../../functions/core/use-cases/context';
-import { StaleWriteError } from '../../functions/core/errors';
+import { StaleWriteError, ValidationError } from '../../functions/core/errors';
 import { shardOf } from '../../functions/adapters/dynamodb/shard';
+import { MemoryGrants, MemoryWebhookEvents } from './memory-webhooks';
 
 export class MemoryConnections implements ConnectionRepository {
   readonly items = new Map<string, Connection>();
@@ -24,6 +29,9 @@ export class MemoryConnections implements ConnectionRepository {
   }
   async listByUser(userId: string) {
     return [...this.items.values()].filter((c) => c.userId === userId);
+  }
+  async listAll() {
+    return [...this.items.values()];
   }
   async findByPlatformAccount(platform: string, id: string) {
     return [...this.items.values()].filter((c) => c.platform === platform && c.platformAccountId === id);
@@ -116,6 +124,158 @@ export class MemoryHistory implements HistoryRepository {
   async erase(seriesId: string) {
     this.series.delete(seriesId);
   }
+  async deletePointsBefore(seriesId: string, before: string, dryRun: boolean) {
+    const list = this.series.get(seriesId) ?? [];
+    const old = list.filter((p) => !p.daily && p.at < before);
+    if (!dryRun) this.series.set(seriesId, list.filter((p) => p.daily || p.at >= before));
+    return old.length;
+  }
+}
+
+export class MemoryJobs implements JobRepository {
+  readonly jobs = new Map<string, SyncJob>();
+  readonly claims: ClaimRecord[] = [];
+  async createSyncJob(job: SyncJob) {
+    this.jobs.set(`${job.userId}/${job.jobId}`, job);
+  }
+  async getSyncJob(userId: string, jobId: string) {
+    return this.jobs.get(`${userId}/${jobId}`);
+  }
+  async recordOutcomes(userId: string, jobId: string, outcomes: SyncJob['connections']) {
+    const job = this.jobs.get(`${userId}/${jobId}`);
+    if (job) this.jobs.set(`${userId}/${jobId}`, { ...job, connections: { ...job.connections, ...outcomes } });
+  }
+  async addClaim(claim: ClaimRecord) {
+    this.claims.push(claim);
+  }
+  async eraseUser(userId: string) {
+    for (const k of [...this.jobs.keys()]) if (k.startsWith(`${userId}/`)) this.jobs.delete(k);
+    for (let i = this.claims.length - 1; i >= 0; i--) if (this.claims[i]!.userId === userId) this.claims.splice(i, 1);
+  }
+  async listClaims(userId: string, connectionId: string) {
+    return this.claims.filter((c) => c.userId === userId && c.connectionId === connectionId);
+  }
+}
+
+/**
+ * Posts with the DynamoDB adapter's contracts: conditional writes on version, a sparse due index
+ * (a target's `wakeAt` minute, or `analytics#<hour>` once published), expiring idempotency keys.
+ * `beforeTargetWrite` lets a test hold a write to line up a race.
+ */
+export class MemoryPosts implements PostRepository {
+  readonly posts = new Map<string, Post>();
+  readonly targets = new Map<string, PostTarget>();
+  readonly idem = new Map<string, { record: IdempotencyRecord; expiresAt: number }>();
+  readonly media = new Map<string, MediaRecord>();
+  beforeTargetWrite?: (next: PostTarget) => Promise<void>;
+  constructor(private readonly now: () => Date) {}
+  private pk = (u: string, p: string) => `${u}/${p}`;
+  private tk = (r: TargetRef) => `${r.userId}/${r.postId}/${r.connectionId}`;
+  private copy = <T>(v: T): T => structuredClone(v);
+  async eraseUser(userId: string) {
+    const refs: TargetRef[] = [];
+    for (const [k, t] of this.targets) if (t.userId === userId) (this.targets.delete(k), refs.push({ userId, postId: t.postId, connectionId: t.connectionId }));
+    for (const [k, p] of this.posts) if (p.userId === userId) this.posts.delete(k);
+    for (const k of [...this.idem.keys()]) if (k.startsWith(`${userId}/`)) this.idem.delete(k);
+    for (const [k, m] of this.media) if (m.userId === userId) this.media.delete(k);
+    return refs;
+  }
+  async getIdempotency(userId: string, key: string) {
+    const e = this.idem.get(`${userId}/${key}`);
+    return e && e.expiresAt > this.now().getTime() ? this.copy(e.record) : undefined;
+  }
+  async putIdempotency(record: IdempotencyRecord, expiresAt: Date) {
+    if (await this.getIdempotency(record.userId, record.key)) return false;
+    this.idem.set(`${record.userId}/${record.key}`, { record: this.copy(record), expiresAt: expiresAt.getTime() });
+    return true;
+  }
+  async createPost(post: Post) {
+    if (this.posts.has(this.pk(post.userId, post.postId))) throw new StaleWriteError('post');
+    this.posts.set(this.pk(post.userId, post.postId), this.copy(post));
+  }
+  async updatePost(post: Post) {
+    const cur = this.posts.get(this.pk(post.userId, post.postId));
+    if (!cur || cur.version !== post.version - 1) throw new StaleWriteError('post');
+    this.posts.set(this.pk(post.userId, post.postId), this.copy(post));
+  }
+  async getPost(userId: string, postId: string) {
+    const p = this.posts.get(this.pk(userId, postId));
+    return p && this.copy(p);
+  }
+  async getPostWithTargets(userId: string, postId: string) {
+    const post = await this.getPost(userId, postId);
+    if (!post) return undefined;
+    const targets = [...this.targets.values()].filter((t) => t.userId === userId && t.postId === postId).map(this.copy);
+    return { post, targets };
+  }
+  async listPosts(userId: string, q: { status?: PostStatus; cursor?: string; limit: number }): Promise<PostPage> {
+    const all = [...this.posts.values()]
+      .filter((p) => p.userId === userId && (q.status === undefined || p.status === q.status))
+      .sort((a, b) => (a.postId < b.postId ? 1 : -1));
+    let start = 0;
+    if (q.cursor !== undefined) {
+      const [status, after] = q.cursor.split('|');
+      if (status !== (q.status ?? '') || after === undefined) throw new ValidationError([{ field: 'query.cursor', message: 'is not a cursor of this listing' }]);
+      start = all.findIndex((p) => p.postId < after);
+      if (start < 0) start = all.length;
+    }
+    const posts = all.slice(start, start + q.limit).map(this.copy);
+    const more = start + q.limit < all.length;
+    return { posts, ...(more && { cursor: `${q.status ?? ''}|${posts[posts.length - 1]!.postId}` }) };
+  }
+  async createTarget(t: PostTarget) {
+    if (this.targets.has(this.tk(t))) return false;
+    this.targets.set(this.tk(t), this.copy(t));
+    return true;
+  }
+  async getTarget(ref: TargetRef) {
+    const t = this.targets.get(this.tk(ref));
+    return t && this.copy(t);
+  }
+  async updateTarget(t: PostTarget) {
+    await this.beforeTargetWrite?.(t);
+    const cur = this.targets.get(this.tk(t));
+    if (!cur || cur.version !== t.version - 1) throw new StaleWriteError('target');
+    this.targets.set(this.tk(t), this.copy(t));
+  }
+  async saveCheckpoint(ref: TargetRef, attempt: number, checkpoint: Readonly<Record<string, string>>, at: string) {
+    const cur = this.targets.get(this.tk(ref));
+    if (!cur || cur.state !== 'publishing' || cur.attempts !== attempt) return false;
+    this.targets.set(this.tk(ref), { ...cur, checkpoint: this.copy(checkpoint), updatedAt: at });
+    return true;
+  }
+  async dueForPublish(minute: string) {
+    return [...this.targets.values()].filter((t) => t.wakeAt !== undefined && t.wakeAt.slice(0, 16) === minute).map(this.copy);
+  }
+  async dueForAnalytics(hour: string) {
+    return [...this.targets.values()].filter((t) => t.wakeAt === undefined && t.analyticsDueAt?.slice(0, 13) === hour).map(this.copy);
+  }
+  async createMedia(record: MediaRecord) {
+    if (this.media.has(`${record.userId}/${record.mediaId}`)) throw new StaleWriteError('media');
+    this.media.set(`${record.userId}/${record.mediaId}`, this.copy(record));
+  }
+  async getMedia(userId: string, mediaId: string) {
+    const m = this.media.get(`${userId}/${mediaId}`);
+    return m && this.copy(m);
+  }
+}
+
+/** A media store whose "uploads" tests perform with `upload`. */
+export class MemoryMedia implements MediaStore {
+  readonly objects = new Map<string, StoredObject>();
+  private key = (k: MediaKey) => `${k.userId}/${k.mediaId}`;
+  upload(key: MediaKey, object: StoredObject) {
+    this.objects.set(this.key(key), object);
+  }
+  async uploadUrl(key: MediaKey, declared: StoredObject, expiresInSeconds: number) {
+    return `https://media.example/${this.key(key)}?put&type=${encodeURIComponent(declared.contentType)}&size=${declared.size}&expires=${expiresInSeconds}`;
+  }
+  async head(key: MediaKey) {
+    return this.objects.get(this.key(key));
+  }
+  async readUrl(key: MediaKey, expiresInSeconds: number) {
+    return `https://media.example/${this.key(key)}?get&expires=${expiresInSeconds}`;
+  }
 }
 
 export class MemoryQueue implements WorkQueue {
@@ -144,8 +304,13 @@ export const directoryOf = (...providers: Provider[]): PlatformDirectory => ({
 export interface MemoryDeps extends UseCaseDeps {
   readonly connections: MemoryConnections;
   readonly control: MemoryControl;
+  readonly webhookEvents: MemoryWebhookEvents;
+  readonly grants: MemoryGrants;
   readonly vault: MemoryVault;
   readonly history: MemoryHistory;
+  readonly jobs: MemoryJobs;
+  readonly posts: MemoryPosts;
+  readonly media: MemoryMedia;
   readonly queue: MemoryQueue;
   readonly events: MemoryEvents;
   /** Moves the clock used by every port. */
@@ -159,8 +324,13 @@ export const memoryDeps = (platforms: PlatformDirectory, settings: Partial<UseCa
   return {
     connections: new MemoryConnections(),
     control: new MemoryControl(now),
+    webhookEvents: new MemoryWebhookEvents(now),
+    grants: new MemoryGrants(),
     vault: new MemoryVault(),
     history: new MemoryHistory(),
+    jobs: new MemoryJobs(),
+    posts: new MemoryPosts(now),
+    media: new MemoryMedia(),
     queue: new MemoryQueue(),
     events: new MemoryEvents(),
     credentials: staticCredentials(),
@@ -177,6 +347,10 @@ export const memoryDeps = (platforms: PlatformDirectory, settings: Partial<UseCa
       historyRetentionDays: 400,
       snapshotRetentionDays: 1825,
       syncFreshnessMinutes: 10,
+      publishMissedAfterMinutes: 60,
+      publishLeaseSeconds: 360,
+      webhookEventTtlDays: 7,
+      dataDeletionStatusUrl: (code) => `https://api.example.com/v1/data-deletion/${code}`,
       ...settings,
     },
   };

@@ -66,7 +66,7 @@ describe('eraseUser', () => {
     acme.accounts = [{ platformAccountId: 'other', displayName: 'Other', accountType: 'creator' }];
     await connect(deps, 'u1');
     const keep = await connect(deps, 'u2');
-    expect(await eraseUser(deps, 'u1')).toEqual({ connectionsErased: 2 });
+    expect(await eraseUser(deps, 'u1')).toEqual({ connectionsErased: 2, postTargetsErased: 0 });
     expect(await listConnections(deps, 'u1')).toEqual([]);
     expect((await getConnection(deps, 'u2', keep)).status).toBe('active');
   });

@@ -33,6 +33,13 @@ describe('planSync', () => {
     expect(messages.map((m) => (m.body['members'] as unknown[]).length)).toEqual([50, 50, 20]);
   });
 
+  it('groups a batching platform\'s due connections across shards: 100 channels, 2 messages', async () => {
+    const acme = createTestProvider({ batchSize: 50 });
+    const deps = memoryDeps(directoryOf(acme.provider));
+    await connectMany(deps, acme, 100);
+    expect(await planSync(deps, 'due')).toEqual({ queued: 100, messages: 2 });
+  });
+
   it('leaves connections alone until their tier interval has passed; daily mode takes them all', async () => {
     const acme = createTestProvider();
     const deps = memoryDeps(directoryOf(acme.provider));

@@ -121,3 +121,17 @@ describe('refreshConnection', () => {
     expect(await refreshConnection(deps, { userId: 'u1', connectionId: c.connectionId }, 'w')).toEqual({ outcome: 'reauth_required', reason: 'token_expired' });
   });
 });
+
+describe('a token set the platform cannot refresh', () => {
+  it('is touched until it expires, then the connection asks for a reconnect', async () => {
+    const { deps, acme } = setup();
+    const c = await connect(deps);
+    deps.advance(51 * 60_000);
+    acme.failNext = { kind: 'auth_expired', code: 'refresh_unavailable', message: 'no refresh token was granted' };
+    expect((await refreshConnection(deps, { userId: 'u1', connectionId: c.connectionId }, 'w')).outcome).toBe('touched');
+    expect((await deps.connections.get('u1', c.connectionId))?.status).toBe('active');
+    deps.advance(10 * 60_000);
+    acme.failNext = { kind: 'auth_expired', code: 'refresh_unavailable', message: 'no refresh token was granted' };
+    expect(await refreshConnection(deps, { userId: 'u1', connectionId: c.connectionId }, 'w')).toEqual({ outcome: 'reauth_required', reason: 'token_expired' });
+  });
+});

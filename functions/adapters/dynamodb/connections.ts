@@ -1,4 +1,4 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Connection } from '../../core/model/connection';
 import type { ConnectionRepository } from '../../core/ports/connections';
 import { StaleWriteError } from '../../core/errors';
@@ -54,6 +54,17 @@ export class DynamoConnectionRepository implements ConnectionRepository {
           ExclusiveStartKey: startKey,
         }),
       );
+      for (const i of out.Items ?? []) items.push(this.fromItem(i));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
+
+  async listAll(): Promise<Connection[]> {
+    const items: Connection[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: startKey }));
       for (const i of out.Items ?? []) items.push(this.fromItem(i));
       startKey = out.LastEvaluatedKey;
     } while (startKey);

@@ -68,19 +68,29 @@ export class DynamoHistoryRepository implements HistoryRepository {
   }
 
   async erase(seriesId: string): Promise<void> {
+    await this.deleteWhere(seriesId, 'seriesId = :s', { ':s': seriesId }, false);
+  }
+
+  deletePointsBefore(seriesId: string, before: string, dryRun: boolean): Promise<number> {
+    return this.deleteWhere(seriesId, 'seriesId = :s AND sk BETWEEN :a AND :b', { ':s': seriesId, ':a': 't#', ':b': `t#${before}` }, dryRun);
+  }
+
+  private async deleteWhere(seriesId: string, condition: string, values: Record<string, unknown>, dryRun: boolean): Promise<number> {
+    let count = 0;
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(
         new QueryCommand({
           TableName: this.table,
-          KeyConditionExpression: 'seriesId = :s',
-          ExpressionAttributeValues: { ':s': seriesId },
+          KeyConditionExpression: condition,
+          ExpressionAttributeValues: values,
           ProjectionExpression: 'seriesId, sk',
           ExclusiveStartKey: startKey,
         }),
       );
-      const keys = (page.Items ?? []).map((i) => ({ seriesId: i['seriesId'], sk: i['sk'] }));
-      for (let i = 0; i < keys.length; i += 25) {
+      const keys = (page.Items ?? []).map((i) => ({ seriesId: i['seriesId'] ?? seriesId, sk: i['sk'] }));
+      count += keys.length;
+      for (let i = 0; i < keys.length && !dryRun; i += 25) {
         let pending: Record<string, unknown>[] = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
         // BatchWrite may leave items unprocessed under load: send them again until none remain.
         while (pending.length > 0) {
@@ -90,5 +100,6 @@ export class DynamoHistoryRepository implements HistoryRepository {
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
+    return count;
   }
 }

@@ -22,7 +22,8 @@ export interface MetricSnapshot {
     readonly likes: number;
     readonly comments: number;
     readonly shares: number;
-    readonly views: number;
+    /** Absent where the platform gives no per-post views without extra calls. */
+    readonly views?: number;
   };
   /** Platform-specific figures (e.g. Business Profile's website clicks), by name. */
   readonly extra?: Readonly<Record<string, number>>;
@@ -37,6 +38,8 @@ export interface Connection {
   readonly displayName: string;
   readonly avatarUrl?: string;
   readonly accountType: string;
+  /** The platform user whose consent created the connection, when the platform names one. */
+  readonly grantedBy?: string;
   readonly status: ConnectionStatus;
   /** Machine-readable reason for a non-active status (e.g. `invalid_grant`, `user_revoked`). */
   readonly statusReason?: string;

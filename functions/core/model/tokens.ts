@@ -15,7 +15,7 @@ export interface TokenSet {
   readonly obtainedAt: string;
   /**
    * Other secrets a provider needs to act for the account, e.g. the long-lived user token a
-   * Facebook Page token was derived from. Opaque to everything but the provider.
+   * per-page token was derived from. Opaque to everything but the provider.
    */
   readonly extra?: Readonly<Record<string, string>>;
 }

@@ -14,6 +14,8 @@ export interface ConnectionRepository {
    */
   update(connection: Connection): Promise<void>;
   delete(userId: string, connectionId: string): Promise<void>;
+  /** Every connection of every user: for admin tools only (a full table read), never a hot path. */
+  listAll(): Promise<Connection[]>;
   /** Connections whose `nextSyncAt` is at or before `dueBy`, in one shard of the due index. */
   dueForSync(shard: number, dueBy: string, limit: number): Promise<Connection[]>;
   /** Connections whose `refreshAt` is at or before `dueBy`, in one shard of the token index. */

@@ -7,7 +7,11 @@ export type ReachEventType =
   | 'followers.anomaly'
   | 'post.published'
   | 'post.partial'
-  | 'post.failed';
+  | 'post.failed'
+  /** A comment on one of a connection's posts, from a platform webhook. */
+  | 'engagement.comment'
+  /** A connection's account was mentioned, from a platform webhook. */
+  | 'engagement.mention';
 
 export interface ReachEvent {
   readonly type: ReachEventType;

@@ -16,4 +16,6 @@ export interface HistoryRepository {
   daily(seriesId: string, fromDay: string, toDay: string): Promise<HistoryPoint[]>;
   /** Deletes the whole series. */
   erase(seriesId: string): Promise<void>;
+  /** Deletes points (not daily snapshots) older than `before`; returns how many (or would, in a dry run). */
+  deletePointsBefore(seriesId: string, before: string, dryRun: boolean): Promise<number>;
 }

@@ -5,6 +5,7 @@
  * method that throws "unsupported".
  */
 import type { MetricSnapshot } from '../model/connection';
+import type { PostContent } from '../model/post';
 import type { AppCredentials, TokenSet } from '../model/tokens';
 
 export type Capability = 'connect' | 'refresh' | 'revoke' | 'metrics' | 'publish' | 'analytics' | 'webhooks';
@@ -54,7 +55,7 @@ export interface OAuthManifest {
   /** Whether each refresh returns a new refresh token that replaces the old one. */
   readonly rotatesRefreshToken: boolean;
   /**
-   * Login variants a platform offers (e.g. Instagram Login or Facebook Login); the first is the
+   * Login variants a platform offers (e.g. its own login or a partner's); the first is the
    * default. The chosen one is passed to `authorizeUrl` and `exchangeCode`, and a provider that
    * needs it later keeps it in `TokenSet.extra`.
    */
@@ -68,6 +69,11 @@ export interface MetricsManifest {
   readonly views: boolean;
   readonly verified: boolean;
   readonly demographics: boolean;
+  /**
+   * What the headline engagement rate divides by: `followers` (default) or `views`, for
+   * platforms whose reach is driven by views rather than by the follower graph.
+   */
+  readonly engagementBasis?: 'followers' | 'views';
 }
 
 export interface QuotaFact {
@@ -139,8 +145,13 @@ export interface ProviderAccount {
   readonly displayName: string;
   readonly avatarUrl?: string;
   readonly accountType: string;
-  /** Set when the account acts with a token of its own (a Facebook Page token, say). */
+  /** Set when the account acts with a token of its own (a per-page token, say). */
   readonly tokens?: TokenSet;
+  /**
+   * The platform user whose consent reached this account (an app-scoped user id), when the
+   * platform can later call back about that user rather than about the account.
+   */
+  readonly grantedBy?: string;
 }
 
 export interface AccountsClient {
@@ -160,9 +171,178 @@ export type MetricsOutcome =
   | { readonly platformAccountId: string; readonly ok: false; readonly failure: ProviderFailure };
 
 export interface MetricsClient {
-  /** How many accounts one `fetch` serves with one platform call (YouTube: 50; most: 1). */
+  /** How many accounts one `fetch` serves with one platform call (some platforms: 50; most: 1). */
   readonly batchSize: number;
   fetch(targets: readonly MetricsTarget[], credentials: AppCredentials): Promise<readonly MetricsOutcome[]>;
+}
+
+// ─── publishing ──────────────────────────────────────────────────────────────────────────────
+
+/** How a platform counts text length. `x_weighted` is twitter-text's weighted count. */
+export type TextCounting = 'characters' | 'utf16' | 'x_weighted' | 'bytes';
+
+/** A platform's content rules as data: served by `GET /v1/platforms`, applied by `validate`. */
+export interface ContentRules {
+  /** Post types the platform accepts, chosen with the `postType` option (first = default). */
+  readonly postTypes: readonly string[];
+  readonly text: { readonly max: number; readonly counting: TextCounting; readonly required: boolean };
+  readonly media: {
+    readonly min: number;
+    readonly max: number;
+    /** Accepted MIME types. */
+    readonly types: readonly string[];
+    readonly maxImageBytes?: number;
+    readonly maxVideoBytes?: number;
+    readonly minVideoSeconds?: number;
+    readonly maxVideoSeconds?: number;
+    /** Width/height bounds, when the platform has them. */
+    readonly aspectRatio?: { readonly min: number; readonly max: number };
+    /** `any`: mix freely; `images_or_one_video`: several images, or one video alone; `single`: one item. */
+    readonly mixing: 'any' | 'images_or_one_video' | 'single';
+  };
+  readonly hashtags?: { readonly max?: number; readonly warnAbove?: number };
+  /** The options the platform takes (name → short description), validated by `validate`. */
+  readonly options: Readonly<Record<string, string>>;
+  readonly supportsThreads: boolean;
+  readonly supportsLinks: boolean;
+}
+
+export interface Violation {
+  /** Dotted path, e.g. `text`, `media.1`, `options.privacyLevel`. */
+  readonly field: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+export interface ContentCheck {
+  readonly violations: readonly Violation[];
+  readonly warnings: readonly Violation[];
+  /** The text as the platform will show (or cut) it, with its counted length. */
+  readonly preview: { readonly text: string; readonly length: number; readonly limit: number; readonly parts?: readonly string[] };
+}
+
+/** Progress a multi-step publish keeps (e.g. a media container id, a publish id). */
+export type Checkpoint = Readonly<Record<string, string>>;
+
+export interface PublishContext {
+  readonly tokens: TokenSet;
+  readonly credentials: AppCredentials;
+  readonly platformAccountId: string;
+  readonly accountType: string;
+  readonly content: PostContent;
+  /** Stable per target across retries: use it wherever a platform takes an idempotency key. */
+  readonly targetKey: string;
+  /** The checkpoint saved by an earlier attempt, if any. */
+  readonly checkpoint?: Checkpoint;
+  /** Saves progress after each step that cannot be repeated safely (before the next call). */
+  readonly save: (checkpoint: Checkpoint) => Promise<void>;
+}
+
+export type PublishStep =
+  | { readonly status: 'published'; readonly platformPostId: string; readonly url?: string }
+  /** The platform is still processing: call `publish` again with the checkpoint after the wait. */
+  | { readonly status: 'processing'; readonly checkpoint: Checkpoint; readonly retryAfterSeconds: number };
+
+export interface Publisher {
+  readonly rules: ContentRules;
+  /** Checks content against the platform's rules; never calls the platform. */
+  validate(content: PostContent, accountType: string): ContentCheck;
+  /** Runs (or resumes, from `checkpoint`) the platform's publishing sequence. */
+  publish(ctx: PublishContext): Promise<PublishStep>;
+  /**
+   * After an attempt whose outcome is unknown (timeout, crash), finds the post if it went out:
+   * by the checkpoint, or among the account's recent posts by content. Undefined: it did not.
+   */
+  reconcile(ctx: Omit<PublishContext, 'save'> & { readonly since: string }): Promise<{ readonly platformPostId: string; readonly url?: string } | undefined>;
+}
+
+export interface PostMetrics {
+  readonly likes?: number;
+  readonly comments?: number;
+  readonly shares?: number;
+  readonly views?: number;
+  readonly impressions?: number;
+  readonly reach?: number;
+  readonly saves?: number;
+  readonly clicks?: number;
+}
+
+export interface AnalyticsClient {
+  /** How many posts one call serves. */
+  readonly batchSize: number;
+  fetch(ctx: {
+    readonly tokens: TokenSet;
+    readonly credentials: AppCredentials;
+    readonly platformAccountId: string;
+    readonly platformPostIds: readonly string[];
+  }): Promise<Readonly<Record<string, PostMetrics>>>;
+}
+
+// ─── webhooks ────────────────────────────────────────────────────────────────────────────────
+
+export interface WebhookRequest {
+  readonly method: 'GET' | 'POST';
+  /** Header names lower-cased. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly query: Readonly<Record<string, string>>;
+  /** The body exactly as received: signatures are computed over these bytes. */
+  readonly rawBody: Buffer;
+}
+
+export interface WebhookResponse {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+export type WebhookEventKind = 'metrics_changed' | 'post_status' | 'deauthorized' | 'comment' | 'mention' | 'ignored';
+
+/** A platform delivery turned into Reach's terms; `data` holds no secrets. */
+export interface WebhookEvent {
+  /** Unique per platform event (the platform's id, or a hash of the delivery when it has none). */
+  readonly eventId: string;
+  readonly kind: WebhookEventKind;
+  readonly platformAccountId?: string;
+  readonly occurredAt: string;
+  readonly data: Readonly<Record<string, unknown>>;
+}
+
+export type WebhookVerification =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly reason: 'missing_signature' | 'bad_signature' | 'stale' | 'malformed' };
+
+export interface WebhookAdapter {
+  /** Answers the platform's subscription check (GET); a mismatch answers 403. */
+  challenge?(req: WebhookRequest, credentials: AppCredentials): WebhookResponse;
+  /**
+   * Checks the signature on the raw bytes, in constant time, and the timestamp where there is one.
+   * May be async where checking needs the platform's current keys (OIDC-signed pushes).
+   */
+  verify(req: WebhookRequest, credentials: AppCredentials, now: Date): WebhookVerification | Promise<WebhookVerification>;
+  /** Turns a verified delivery into events (a kind Reach does not use becomes `ignored`). */
+  parse(req: WebhookRequest): readonly WebhookEvent[];
+}
+
+/** What an app-level callback signed by the platform says, once verified. */
+export interface SignedCallback {
+  /** The platform user the callback is about (matches `ProviderAccount.grantedBy`). */
+  readonly platformUserId: string;
+  /** When the platform issued it (ISO), when it says. */
+  readonly issuedAt?: string;
+}
+
+/**
+ * App-level callbacks a platform sends about a user rather than to a webhook subscription (a
+ * deauthorize or a data-deletion callback). Platforms that share one such callback form a family.
+ */
+export interface PlatformCallbacks {
+  /** The family whose callback routes reach this provider (the `{family}` of the route). */
+  readonly family: string;
+  /**
+   * Verifies a callback's raw body with the app's credentials and returns who it is about, or
+   * undefined when it is missing, malformed or not signed by this app. Never throws.
+   */
+  verifySignedRequest(body: Buffer, credentials: AppCredentials): SignedCallback | undefined;
 }
 
 // ─── the provider ────────────────────────────────────────────────────────────────────────────
@@ -172,6 +352,10 @@ export interface Provider {
   readonly oauth: OAuthClient;
   readonly accounts: AccountsClient;
   readonly metrics?: MetricsClient;
+  readonly publisher?: Publisher;
+  readonly analytics?: AnalyticsClient;
+  readonly webhooks?: WebhookAdapter;
+  readonly platformCallbacks?: PlatformCallbacks;
   /** Maps a platform's failure to a kind, once per provider. */
   classify(failure: HttpFailure): ProviderFailure;
 }
@@ -181,6 +365,9 @@ export const capabilitiesOf = (p: Provider): Capability[] => {
   if (p.oauth.refresh) caps.push('refresh');
   if (p.oauth.revoke) caps.push('revoke');
   if (p.metrics) caps.push('metrics');
+  if (p.publisher) caps.push('publish');
+  if (p.analytics) caps.push('analytics');
+  if (p.webhooks) caps.push('webhooks');
   return caps;
 };
 

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Connection } from '../model/connection';
 import type { TokenSet } from '../model/tokens';
 import { NotFoundError, ValidationError } from '../errors';
-import { ProviderError, type Provider, type ProviderAccount } from '../ports/provider';
+import { ProviderError, type Provider, type ProviderAccount, type ProviderFailure } from '../ports/provider';
 import type { ReachEvent } from '../ports/events';
 import type { UseCaseDeps } from './context';
 import { nextRefreshAt } from './tokens';
@@ -116,6 +116,8 @@ export interface CompleteConnectResult {
   readonly location: string;
   readonly outcome: 'connected' | 'error';
   readonly reason?: string;
+  /** The platform's classified failure, for the logs (safe: never holds a token). */
+  readonly failure?: ProviderFailure;
   readonly connectionIds: readonly string[];
 }
 
@@ -197,7 +199,7 @@ export const completeConnect = async (deps: UseCaseDeps, input: CompleteConnectI
     return { location: withQuery(pending.returnUrl, query), outcome: 'connected', connectionIds: ids };
   } catch (err) {
     if (!(err instanceof ProviderError)) throw err;
-    return fail(pending.returnUrl, reasonOf(err));
+    return { ...fail(pending.returnUrl, reasonOf(err)), failure: err.failure };
   }
 };
 
@@ -218,6 +220,7 @@ const linkAccount = async (
     displayName: account.displayName,
     ...(account.avatarUrl !== undefined && { avatarUrl: account.avatarUrl }),
     accountType: account.accountType,
+    ...(account.grantedBy !== undefined && { grantedBy: account.grantedBy }),
   };
   const tokenFacts = {
     scopes: tokens.scopes,
@@ -239,6 +242,7 @@ const linkAccount = async (
       version: existing.version + 1,
     };
     await deps.connections.update(relinked);
+    await recordGrant(deps, relinked);
     return relinked;
   }
   const connectionId = deps.newId();
@@ -259,5 +263,15 @@ const linkAccount = async (
     version: 1,
   };
   await deps.connections.create(connection);
+  await recordGrant(deps, connection);
   return connection;
+};
+
+/**
+ * Remembers which platform user's consent created a connection, for platforms that later call
+ * back about that user (removing the app, asking for deletion) rather than about the account.
+ */
+const recordGrant = async (deps: UseCaseDeps, connection: Connection): Promise<void> => {
+  if (connection.grantedBy === undefined) return;
+  await deps.grants.add(connection.platform, connection.grantedBy, { userId: connection.userId, connectionId: connection.connectionId });
 };

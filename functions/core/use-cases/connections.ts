@@ -3,6 +3,7 @@ import type { Connection } from '../model/connection';
 import { NotFoundError } from '../errors';
 import { ProviderError } from '../ports/provider';
 import type { UseCaseDeps } from './context';
+import { targetSeriesId } from './post-analytics';
 
 export const listConnections = (deps: UseCaseDeps, userId: string): Promise<Connection[]> => deps.connections.listByUser(userId);
 
@@ -71,9 +72,19 @@ export const disconnect = async (
   return { connectionId, revokedAtPlatform, ...(revokeNote !== undefined && { revokeNote }), historyErased: options.erase };
 };
 
-/** Erases everything Reach holds for a user: every connection (revoked, tokens and history deleted). */
-export const eraseUser = async (deps: UseCaseDeps, userId: string): Promise<{ readonly connectionsErased: number }> => {
+/**
+ * Erases everything Reach holds for a user: every connection (revoked at the platform, tokens and
+ * history deleted), their posts with their targets' metric series, media records, sync jobs and
+ * claims. Uploaded media files expire with the bucket's lifecycle rule.
+ */
+export const eraseUser = async (
+  deps: UseCaseDeps,
+  userId: string,
+): Promise<{ readonly connectionsErased: number; readonly postTargetsErased: number }> => {
   const all = await deps.connections.listByUser(userId);
   for (const c of all) await disconnect(deps, userId, c.connectionId, { erase: true });
-  return { connectionsErased: all.length };
+  const targets = await deps.posts.eraseUser(userId);
+  for (const t of targets) await deps.history.erase(targetSeriesId(t.postId, t.connectionId));
+  await deps.jobs.eraseUser(userId);
+  return { connectionsErased: all.length, postTargetsErased: targets.length };
 };

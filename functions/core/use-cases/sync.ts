@@ -6,10 +6,13 @@ import type { Connection, MetricSnapshot, SyncTier } from '../model/connection';
 import type { TokenSet } from '../model/tokens';
 import { StaleWriteError } from '../errors';
 import { ProviderError, type MetricsTarget, type ProviderFailure } from '../ports/provider';
+import type { JobConnectionOutcome } from '../ports/jobs';
 import type { WorkMessage } from '../ports/queue';
 import type { UseCaseDeps } from './context';
 import { DUE_SHARD_COUNT } from './shards';
 import { markReauth } from './tokens';
+import { sendInParallel } from './queue-send';
+import { detectFollowerAnomalies } from '../insights/anomaly';
 
 const MINUTE_MS = 60_000;
 
@@ -28,7 +31,7 @@ export type SyncMessage =
 
 /**
  * Groups due connections into messages: platforms whose metrics client serves several accounts
- * per call (YouTube: 50) get one message per batch, the others one message per connection.
+ * per call (up to 50 on some platforms) get one message per batch, the others one message per connection.
  */
 export const groupForSync = (deps: UseCaseDeps, due: readonly Connection[], extra: { jobId?: string; force?: boolean } = {}): WorkMessage[] => {
   const byPlatform = new Map<string, Connection[]>();
@@ -49,22 +52,21 @@ export const groupForSync = (deps: UseCaseDeps, due: readonly Connection[], extr
 };
 
 /**
- * Finds connections due for a sync and queues them. `daily` (the midnight snapshot) takes every
- * active connection due within the next day, so each gets a point for the new day.
+ * Finds connections due for a sync and queues them. All shards are read at once and grouped
+ * together, so a batching platform's connections share messages whatever their shard. `daily`
+ * (the midnight snapshot) takes every active connection due within the next day, so each gets a
+ * point for the new day.
  */
 export const planSync = async (deps: UseCaseDeps, mode: 'due' | 'daily', options: { limitPerShard?: number } = {}): Promise<{ queued: number; messages: number }> => {
   const now = deps.now();
   const dueBy = new Date(now.getTime() + (mode === 'daily' ? 1440 * MINUTE_MS : 0)).toISOString();
-  let queued = 0;
-  let sent = 0;
-  for (let shard = 0; shard < DUE_SHARD_COUNT; shard++) {
-    const due = (await deps.connections.dueForSync(shard, dueBy, options.limitPerShard ?? 1000)).filter((c) => c.status === 'active');
-    const messages = groupForSync(deps, due, mode === 'daily' ? { force: true } : {});
-    await deps.queue.send('sync', messages);
-    queued += due.length;
-    sent += messages.length;
-  }
-  return { queued, messages: sent };
+  const shards = await Promise.all(
+    Array.from({ length: DUE_SHARD_COUNT }, (_, shard) => deps.connections.dueForSync(shard, dueBy, options.limitPerShard ?? 1000)),
+  );
+  const due = shards.flat().filter((c) => c.status === 'active');
+  const messages = groupForSync(deps, due, mode === 'daily' ? { force: true } : {});
+  await sendInParallel(deps, 'sync', messages);
+  return { queued: due.length, messages: messages.length };
 };
 
 export type SyncOutcome =
@@ -132,6 +134,7 @@ export const syncConnections = async (
         const firstOfDay = !c.lastSyncAt || c.lastSyncAt.slice(0, 10) !== snapshot.at.slice(0, 10);
         await deps.history.append(c.connectionId, { at: snapshot.at, snapshot: r.snapshot }, { daily: firstOfDay });
         await saveSync(deps, c, { latest: snapshot, lastSyncAt: snapshot.at, nextSyncAt: nextSyncAt(c.tier, now) });
+        if (firstOfDay) await reportAnomaly(deps, c, now);
         outcomes.push({ connectionId: c.connectionId, outcome: 'synced', ...(r.snapshot.followers !== undefined && { followers: r.snapshot.followers }) });
         continue;
       }
@@ -155,6 +158,25 @@ export const syncConnections = async (
   return outcomes;
 };
 
+/**
+ * Once a day per connection (on its first daily snapshot), looks at the last 30 days for a
+ * follower spike on the new day and says so on the bus (`followers.anomaly`).
+ */
+const reportAnomaly = async (deps: UseCaseDeps, c: Connection, now: Date): Promise<void> => {
+  const today = now.toISOString().slice(0, 10);
+  const from = new Date(now.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
+  const report = detectFollowerAnomalies(await deps.history.daily(c.connectionId, from, today));
+  const spike = report.spikes.find((s) => s.day === today);
+  if (!spike) return;
+  await deps.events.publish([
+    {
+      type: 'followers.anomaly',
+      userId: c.userId,
+      detail: { connectionId: c.connectionId, platform: c.platform, day: spike.day, change: spike.change, previous: spike.previous, followers: spike.followers, threshold: spike.threshold },
+    },
+  ]);
+};
+
 export const nextSyncAt = (tier: SyncTier, now: Date): string => new Date(now.getTime() + TIER_MINUTES[tier] * MINUTE_MS).toISOString();
 
 const saveSync = async (deps: UseCaseDeps, c: Connection, changes: Partial<Connection>): Promise<void> => {
@@ -170,4 +192,65 @@ const saveSync = async (deps: UseCaseDeps, c: Connection, changes: Partial<Conne
     const latest = await deps.connections.get(c.userId, c.connectionId);
     if (latest && latest.status === 'active') await deps.connections.update(apply(latest));
   }
+};
+
+export interface SyncRequestResult {
+  readonly jobId: string;
+  readonly dryRun: boolean;
+  readonly queued: number;
+  readonly fresh: number;
+  readonly skipped: number;
+}
+
+/**
+ * A manual sync of some of the caller's connections (or all of them): a job records each
+ * connection's outcome. A connection synced within the freshness window is not fetched again (the
+ * job says `fresh`), so repeated clicks do not burn platform quota. A dry run queues nothing.
+ */
+export const requestSync = async (
+  deps: UseCaseDeps,
+  userId: string,
+  connections: readonly Connection[],
+  options: { readonly dryRun: boolean },
+): Promise<SyncRequestResult> => {
+  const now = deps.now();
+  const jobId = deps.newId();
+  const outcomes: Record<string, { outcome: JobConnectionOutcome; at: string; detail?: string }> = {};
+  const toQueue: Connection[] = [];
+  for (const c of connections) {
+    const at = now.toISOString();
+    if (c.status !== 'active') outcomes[c.connectionId] = { outcome: 'not_active', at, detail: c.status };
+    else if (!deps.platforms.get(c.platform)?.metrics) outcomes[c.connectionId] = { outcome: 'unsupported', at };
+    else if (isFresh(c, now, deps.settings.syncFreshnessMinutes, true)) {
+      outcomes[c.connectionId] = { outcome: 'fresh', at, detail: `synced at ${c.lastSyncAt}` };
+    } else {
+      outcomes[c.connectionId] = { outcome: options.dryRun ? 'would_sync' : 'queued', at };
+      toQueue.push(c);
+    }
+  }
+  await deps.jobs.createSyncJob({ userId, jobId, createdAt: now.toISOString(), dryRun: options.dryRun, connections: outcomes }, 7);
+  if (!options.dryRun) await deps.queue.send('sync', groupForSync(deps, toQueue, { jobId, force: true }));
+  const count = (o: JobConnectionOutcome) => Object.values(outcomes).filter((x) => x.outcome === o).length;
+  return {
+    jobId,
+    dryRun: options.dryRun,
+    queued: options.dryRun ? 0 : toQueue.length,
+    fresh: count('fresh'),
+    skipped: count('not_active') + count('unsupported'),
+  };
+};
+
+/** Runs one sync message and records its outcomes on the job that asked for it, if any. */
+export const runSyncMessage = async (deps: UseCaseDeps, message: SyncMessage): Promise<SyncOutcome[]> => {
+  const members = message.kind === 'batch' ? message.members : [{ userId: message.userId, connectionId: message.connectionId }];
+  const outcomes = await syncConnections(deps, members, { force: message.force ?? false });
+  if (message.jobId && members[0]) {
+    const at = deps.now().toISOString();
+    const recorded: Record<string, { outcome: JobConnectionOutcome; at: string; detail?: string }> = {};
+    for (const o of outcomes) {
+      recorded[o.connectionId] = o.outcome === 'failed' ? { outcome: 'failed', at, detail: `${o.failure.kind}: ${o.failure.message}` } : { outcome: o.outcome, at };
+    }
+    await deps.jobs.recordOutcomes(members[0].userId, message.jobId, recorded);
+  }
+  return outcomes;
 };

@@ -8,6 +8,7 @@ import { StaleWriteError } from '../errors';
 import { ProviderError, type OAuthManifest } from '../ports/provider';
 import type { UseCaseDeps } from './context';
 import { DUE_SHARD_COUNT } from './shards';
+import { sendInParallel } from './queue-send';
 
 const DAY_MS = 86_400_000;
 /** Ask the user to reconnect this long before a refresh token itself expires. */
@@ -29,20 +30,19 @@ export interface PlanResult {
   readonly queued: number;
 }
 
-/** Queues every connection whose refresh instant has come, shard by shard. */
+/** Queues every connection whose refresh instant has come, reading all shards at once. */
 export const planTokenRefresh = async (deps: UseCaseDeps, options: { readonly limitPerShard?: number } = {}): Promise<PlanResult> => {
   const dueBy = deps.now().toISOString();
-  let queued = 0;
-  for (let shard = 0; shard < DUE_SHARD_COUNT; shard++) {
-    const due = await deps.connections.dueForRefresh(shard, dueBy, options.limitPerShard ?? 500);
-    const live = due.filter((c) => c.status === 'active');
-    await deps.queue.send(
-      'refresh',
-      live.map((c) => ({ body: { userId: c.userId, connectionId: c.connectionId } })),
-    );
-    queued += live.length;
-  }
-  return { queued };
+  const shards = await Promise.all(
+    Array.from({ length: DUE_SHARD_COUNT }, (_, shard) => deps.connections.dueForRefresh(shard, dueBy, options.limitPerShard ?? 500)),
+  );
+  const live = shards.flat().filter((c) => c.status === 'active');
+  await sendInParallel(
+    deps,
+    'refresh',
+    live.map((c) => ({ body: { userId: c.userId, connectionId: c.connectionId } })),
+  );
+  return { queued: live.length };
 };
 
 export type RefreshOutcome =
@@ -52,6 +52,16 @@ export type RefreshOutcome =
   | { readonly outcome: 'reauth_required'; readonly reason: string };
 
 const LEASE_SECONDS = 60;
+
+/** The failure code a provider gives when a token set cannot be refreshed (no refresh token was granted). */
+export const REFRESH_UNAVAILABLE = 'refresh_unavailable';
+
+/** Next look for a token that cannot be refreshed: daily, and at its expiry. */
+const untilExpiry = (tokens: TokenSet, now: Date): string => {
+  const daily = now.getTime() + DAY_MS;
+  const expiry = tokens.expiresAt ? Date.parse(tokens.expiresAt) : daily;
+  return new Date(Math.max(now.getTime() + 60_000, Math.min(daily, expiry))).toISOString();
+};
 
 /**
  * Refreshes one connection's tokens. One refresher at a time: a lease in the control table; after
@@ -95,6 +105,14 @@ export const refreshConnection = async (
       const credentials = await deps.credentials.get(connection.platform);
       fresh = await refresh.call(provider.oauth, { tokens, credentials });
     } catch (err) {
+      // A token set the platform cannot refresh (no refresh token granted) keeps working until it
+      // expires: touch it until then instead of asking the user to reconnect early.
+      if (err instanceof ProviderError && err.failure.code === REFRESH_UNAVAILABLE) {
+        const expired = tokens.expiresAt !== undefined && Date.parse(tokens.expiresAt) <= now.getTime();
+        if (expired) return markReauth(deps, connection, 'token_expired');
+        await save(deps, connection, { refreshAt: untilExpiry(tokens, now) });
+        return { outcome: 'touched' };
+      }
       if (err instanceof ProviderError && (err.failure.kind === 'auth_expired' || err.failure.kind === 'permanent')) {
         return markReauth(deps, connection, err.failure.code ?? err.failure.kind);
       }

@@ -1,0 +1,33 @@
+/**
+ * The Instagram provider: Instagram Login (default) or Facebook Login, chosen per connection;
+ * metrics, publishing (feed, reels, carousels, stories), per-post insights, webhooks, and Meta's
+ * signed deauthorize and data-deletion callbacks.
+ */
+import type { CallContext } from '../http';
+import { verifySignedRequest } from '../meta-graph/signed-request';
+import type { ProviderFactory } from '../types';
+import { createInstagramAccounts } from './accounts';
+import { createInstagramAnalytics } from './analytics';
+import { instagramClassifier } from './errors';
+import { instagramManifest } from './manifest';
+import { createInstagramMetrics } from './metrics';
+import { createInstagramOAuth } from './oauth';
+import { createInstagramPublisher } from './publish';
+import { instagramWebhooks } from './webhooks';
+
+/** Builds the Instagram provider over the one HTTP client and the clock. */
+export const createInstagramProvider: ProviderFactory = (deps) => {
+  const classify = instagramClassifier(deps.now);
+  const ctx: CallContext = { platform: 'instagram', http: deps.http, classify };
+  return {
+    manifest: instagramManifest,
+    oauth: createInstagramOAuth(deps, ctx),
+    accounts: createInstagramAccounts(ctx),
+    metrics: createInstagramMetrics(ctx),
+    publisher: createInstagramPublisher(ctx, deps.now),
+    analytics: createInstagramAnalytics(ctx),
+    webhooks: instagramWebhooks,
+    platformCallbacks: { family: 'meta', verifySignedRequest },
+    classify,
+  };
+};

@@ -1,0 +1,87 @@
+/**
+ * Instagram metrics in one call per account: profile counts and the recent media's engagement
+ * through field expansion (https://developers.facebook.com/docs/graph-api/field-expansion,
+ * https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user,
+ * https://developers.facebook.com/docs/instagram-platform/reference/instagram-media).
+ */
+import { z } from 'zod';
+import type { CallContext } from '../http';
+import { FACEBOOK_GRAPH, INSTAGRAM_GRAPH, RECENT_POSTS_SAMPLE } from '../meta-graph/constants';
+import { averageEngagement } from '../meta-graph/engagement';
+import { graphGet } from '../meta-graph/request';
+import type { AppCredentials } from '../../core/model/tokens';
+import { ProviderError, type MetricsClient, type MetricsOutcome, type MetricsTarget } from '../types';
+import { variantOf } from './variants';
+
+const mediaSchema = z.object({
+  id: z.string(),
+  // Left out when the owner hides like counts.
+  like_count: z.number().optional(),
+  comments_count: z.number().optional(),
+  timestamp: z.string().optional(),
+});
+
+/** The IG user node with counts and the `media` expansion, in either login's flavour. */
+export const instagramMetricsSchema = z.object({
+  id: z.string(),
+  user_id: z.union([z.string(), z.number()]).transform(String).optional(),
+  followers_count: z.number().optional(),
+  follows_count: z.number().optional(),
+  media_count: z.number().optional(),
+  // Absent when the account has no media.
+  media: z.object({ data: z.array(mediaSchema) }).optional(),
+});
+export type InstagramMetricsAnswer = z.infer<typeof instagramMetricsSchema>;
+
+const COUNTS = 'followers_count,follows_count,media_count';
+const MEDIA = `media.limit(${RECENT_POSTS_SAMPLE}){id,like_count,comments_count,timestamp}`;
+
+/** The snapshot for one answer of the metrics call. */
+export const instagramSnapshot = (answer: InstagramMetricsAnswer): Extract<MetricsOutcome, { ok: true }>['snapshot'] => {
+  const recent = averageEngagement((answer.media?.data ?? []).map((m) => ({ likes: m.like_count, comments: m.comments_count })));
+  return {
+    ...(answer.followers_count !== undefined && { followers: answer.followers_count }),
+    ...(answer.follows_count !== undefined && { following: answer.follows_count }),
+    ...(answer.media_count !== undefined && { posts: answer.media_count }),
+    ...(recent !== undefined && { recent }),
+  };
+};
+
+const fetchOne = async (ctx: CallContext, target: MetricsTarget, credentials: AppCredentials): Promise<MetricsOutcome> => {
+  const { platformAccountId, tokens } = target;
+  try {
+    if (variantOf(tokens) === 'instagram_login') {
+      const answer = await graphGet(
+        ctx,
+        { host: INSTAGRAM_GRAPH, path: '/me', accessToken: tokens.accessToken, query: { fields: `user_id,${COUNTS},${MEDIA}` } },
+        instagramMetricsSchema,
+      );
+      // The token must still speak for the account it was stored for.
+      if ((answer.user_id ?? answer.id) !== platformAccountId) {
+        return { platformAccountId, ok: false, failure: { kind: 'permanent', code: 'account_mismatch', message: 'the token now answers for another Instagram account' } };
+      }
+      return { platformAccountId, ok: true, snapshot: instagramSnapshot(answer) };
+    }
+    const answer = await graphGet(
+      ctx,
+      {
+        host: FACEBOOK_GRAPH,
+        path: `/${encodeURIComponent(platformAccountId)}`,
+        accessToken: tokens.accessToken,
+        appSecret: credentials.clientSecret,
+        query: { fields: `id,${COUNTS},${MEDIA}` },
+      },
+      instagramMetricsSchema,
+    );
+    return { platformAccountId, ok: true, snapshot: instagramSnapshot(answer) };
+  } catch (err) {
+    if (err instanceof ProviderError) return { platformAccountId, ok: false, failure: err.failure };
+    throw err;
+  }
+};
+
+/** Instagram's metrics client: each account has its own token, so one call serves one account. */
+export const createInstagramMetrics = (ctx: CallContext): MetricsClient => ({
+  batchSize: 1,
+  fetch: (targets, credentials) => Promise.all(targets.map((t) => fetchOne(ctx, t, credentials))),
+});

@@ -1,0 +1,103 @@
+/**
+ * What the local runtime hands the functions: the app credentials of each platform and the
+ * environment `functions/config/env.ts` reads, pointing every AWS client (S3 included) at the
+ * local endpoints.
+ */
+import { parseEnv } from '../functions/config/env';
+import { PROVIDER_IDS, type ProviderId } from '../functions/providers/types';
+import { queueEnv, queues, tableEnv, tables } from '../lib/topology';
+import { tableName } from './dynamo';
+
+/** The platform secret `reach/platforms/<platform>` holds these. */
+export interface AppCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly webhookSecret: string;
+  readonly verifyToken: string;
+}
+
+/**
+ * Credentials per platform from `REACH_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`,
+ * `_WEBHOOK_SECRET`, `_VERIFY_TOKEN` when set, else dev values that the fakes accept.
+ */
+export const appCredentials = (env: Readonly<Record<string, string | undefined>>): Record<ProviderId, AppCredentials> => {
+  const out = {} as Record<ProviderId, AppCredentials>;
+  for (const id of PROVIDER_IDS) {
+    const prefix = `REACH_${id.toUpperCase()}_`;
+    const pick = (suffix: string, dev: string) => {
+      const v = env[prefix + suffix];
+      return v !== undefined && v !== '' ? v : `dev-${id.replace(/_/g, '-')}-${dev}`;
+    };
+    out[id] = {
+      clientId: pick('CLIENT_ID', 'client-id'),
+      clientSecret: pick('CLIENT_SECRET', 'client-secret'),
+      webhookSecret: pick('WEBHOOK_SECRET', 'webhook-secret'),
+      verifyToken: pick('VERIFY_TOKEN', 'verify-token'),
+    };
+  }
+  return out;
+};
+
+/** The queue's physical name locally: `reach-<queue>` in kebab case. */
+export const queueName = (id: string): string => `reach-${id.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** The dead-letter queue of a queue. */
+export const deadLetterQueueName = (id: string): string => `${queueName(id)}-dlq`;
+
+export const EVENT_BUS = 'reach-local';
+
+/** The media bucket the runtime creates on its S3 endpoint at start. */
+export const MEDIA_BUCKET = 'reach-media';
+
+export interface EnvironmentInputs {
+  readonly apiUrl: string;
+  readonly fakesUrl: string;
+  readonly awsUrl: string;
+  readonly dynamoUrl: string;
+  readonly region: string;
+  readonly queueUrl: (name: string) => string;
+  readonly logLevel: string;
+  /** Powertools' own level when the caller set one (it outranks LOG_LEVEL in Powertools). */
+  readonly powertoolsLogLevel?: string;
+}
+
+/**
+ * Every variable the handlers and the AWS SDK read, validated with the functions' own schema
+ * so that a variable the runtime forgot fails at start, not on the first request.
+ */
+export const handlerEnvironment = (i: EnvironmentInputs): Record<string, string> => {
+  const env: Record<string, string> = {
+    AWS_REGION: i.region,
+    AWS_DEFAULT_REGION: i.region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: i.dynamoUrl,
+    AWS_ENDPOINT_URL_SQS: i.awsUrl,
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: i.awsUrl,
+    AWS_ENDPOINT_URL_EVENTBRIDGE: i.awsUrl,
+    AWS_ENDPOINT_URL_S3: i.awsUrl,
+    // `reach-media.127.0.0.1` resolves nowhere: the bucket goes in the path, so presigned URLs work with curl.
+    S3_FORCE_PATH_STYLE: 'true',
+    MEDIA_BUCKET,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    STAGE: 'local',
+    EVENT_BUS_NAME: EVENT_BUS,
+    PUBLIC_API_URL: i.apiUrl,
+    DEFAULT_RETURN_URL: `${i.apiUrl}/v1/oauth/result`,
+    RETURN_URL_ALLOWLIST: `${i.apiUrl},http://localhost`,
+    PLATFORM_BASE_URL: i.fakesUrl,
+    PUBLIC_PLATFORM_BASE_URL: i.fakesUrl,
+    ENABLED_PLATFORMS: PROVIDER_IDS.join(','),
+    LOG_LEVEL: i.logLevel,
+    POWERTOOLS_LOG_LEVEL: i.powertoolsLogLevel ?? i.logLevel,
+    // No POWERTOOLS_DEV: it routes handler logs through the global console instead of stdout,
+    // where Lambda writes them and where the token-leak scan of the e2e tests reads them.
+    POWERTOOLS_SERVICE_NAME: 'reach',
+    POWERTOOLS_METRICS_NAMESPACE: 'Reach',
+    POWERTOOLS_TRACE_ENABLED: 'false',
+  };
+  for (const t of tables) env[tableEnv(t.id)] = tableName(t.id);
+  for (const q of queues) env[queueEnv(q.id)] = i.queueUrl(queueName(q.id));
+  parseEnv(env);
+  return env;
+};
