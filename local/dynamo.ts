@@ -5,9 +5,9 @@
  * dynalite has no TTL (UpdateTimeToLive is rejected), so the TTL attribute is not declared here;
  * the read paths already ignore items whose `expiresAt` has passed, as they must on AWS too.
  */
+import { fork } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand, type AttributeDefinition } from '@aws-sdk/client-dynamodb';
 import type { KeyDef, TableDef, TableId } from '../lib/topology';
 
@@ -18,7 +18,6 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
-type DynaliteFactory = (options: { path?: string; createTableMs?: number; deleteTableMs?: number; updateTableMs?: number }) => Server;
 
 /** The physical table name the local runtime uses for a topology table. */
 export const tableName = (id: TableId): string => `reach-${id.replace(/[A-Z]/g, (c, i: number) => (i === 0 ? c : `-${c}`)).toLowerCase()}`;
@@ -58,14 +57,8 @@ export const createTableInput = (t: TableDef) => {
 /** Starts dynalite on a free loopback port and creates the missing tables. */
 export const startDynamo = async (tables: readonly TableDef[], region: string, dir?: string): Promise<LocalDynamo> => {
   if (dir) mkdirSync(dir, { recursive: true });
-  // dynalite ships no types; its factory is described by DynaliteFactory above.
-  const dynalite = require('dynalite') as DynaliteFactory;
-  const server = dynalite({ ...(dir && { path: dir }), createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startServer(dir);
+  const url = `http://127.0.0.1:${server.port}`;
   const client = new DynamoDBClient({ region, endpoint: url, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
   const created: string[] = [];
   try {
@@ -83,7 +76,7 @@ export const startDynamo = async (tables: readonly TableDef[], region: string, d
       created.push(input.TableName);
     }
   } catch (err) {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     throw err;
   } finally {
     client.destroy();
@@ -91,10 +84,25 @@ export const startDynamo = async (tables: readonly TableDef[], region: string, d
   return {
     url,
     created,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 };
+
+/** dynalite in a child process (its own core), reporting its port over IPC. */
+const startServer = (dir: string | undefined): Promise<{ port: number; close(): Promise<void> }> =>
+  new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'dynalite-process.js'), dir ? [dir] : [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`dynalite exited with ${code} before it listened`)));
+    child.once('message', (m: { port?: number; error?: string }) => {
+      if (m.error !== undefined || m.port === undefined) return reject(new Error(`dynalite did not start: ${m.error ?? 'no port'}`));
+      resolve({
+        port: m.port,
+        close: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+  });
