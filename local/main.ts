@@ -58,7 +58,7 @@ const banner = (rt: LocalRuntime, flags: Flags): string => {
     '',
     `  ${pad('API')}${rt.apiUrl}  (${routes.length} routes, API Gateway v2 events, JWT authorizer)`,
     `  ${pad('Fake platforms')}${rt.fakesUrl}  (${platforms}; consent: ${consent}; control: ${rt.fakesUrl}/__fakes/stats)`,
-    `  ${pad('AWS endpoint')}${rt.awsUrl}  (SQS, Secrets Manager vault ${flags.dataDir ? `in ${flags.dataDir}/secrets.json` : 'in memory'}, encrypted; EventBridge bus ${EVENT_BUS})`,
+    `  ${pad('AWS endpoint')}${rt.awsUrl}  (SQS, Secrets Manager vault ${flags.dataDir ? `in ${flags.dataDir}/secrets.json` : 'in memory'}, encrypted; EventBridge bus ${EVENT_BUS}; S3 bucket ${rt.env['MEDIA_BUCKET'] ?? 'reach-media'})`,
     `  ${pad('DynamoDB')}${rt.dynamoUrl}  (dynalite, ${flags.dataDir ? `data in ${flags.dataDir}/dynamodb` : 'in memory'}; tables ${tables.map((t) => tableName(t.id)).join(', ')})`,
     `  ${pad('Queues')}${queues
       .map((q) => `${queueName(q.id)} → ${q.consumer} (batch ${q.batchSize}, concurrency ${q.maxConcurrency}, DLQ ${deadLetterQueueName(q.id)} after ${q.maxReceiveCount} receives)`)
