@@ -5,7 +5,7 @@
  * method that throws "unsupported".
  */
 import type { MetricSnapshot } from '../model/connection';
-import type { PostContent } from '../model/post';
+import type { PostContent, TargetMetrics } from '../model/post';
 import type { AppCredentials, TokenSet } from '../model/tokens';
 
 export type Capability = 'connect' | 'refresh' | 'revoke' | 'metrics' | 'publish' | 'analytics' | 'webhooks';
@@ -256,16 +256,8 @@ export interface Publisher {
   reconcile(ctx: Omit<PublishContext, 'save'> & { readonly since: string }): Promise<{ readonly platformPostId: string; readonly url?: string } | undefined>;
 }
 
-export interface PostMetrics {
-  readonly likes?: number;
-  readonly comments?: number;
-  readonly shares?: number;
-  readonly views?: number;
-  readonly impressions?: number;
-  readonly reach?: number;
-  readonly saves?: number;
-  readonly clicks?: number;
-}
+/** Per-post metrics a platform reports (the same figures Reach keeps per target). */
+export type PostMetrics = TargetMetrics;
 
 export interface AnalyticsClient {
   /** How many posts one call serves. */
@@ -345,6 +337,41 @@ export interface PlatformCallbacks {
   verifySignedRequest(body: Buffer, credentials: AppCredentials): SignedCallback | undefined;
 }
 
+// ─── webhook subscriptions ───────────────────────────────────────────────────────────────────
+
+/** What subscribing one account to the platform's webhooks needs. */
+export interface SubscriptionContext {
+  /** The account's tokens (a per-page token where the account has one). */
+  readonly tokens: TokenSet;
+  readonly credentials: AppCredentials;
+  readonly platformAccountId: string;
+  readonly accountType: string;
+  /** Reach's public webhook URL for the platform (`…/v1/webhooks/{platform}`). */
+  readonly callbackUrl: string;
+  /** The `detail` the previous subscribe returned, when there was one. */
+  readonly detail?: Readonly<Record<string, string>>;
+}
+
+export interface SubscriptionResult {
+  /** When the subscription lapses and must be subscribed again (ISO); absent when it lasts. */
+  readonly renewAt?: string;
+  /** Ids the provider needs later to renew or remove it (never a secret). */
+  readonly detail?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Per-account webhook subscriptions a platform takes by API (a WebSub lease, a Page's subscribed
+ * app, an Account Activity subscription). Platforms where subscribing is a console step leave it out.
+ */
+export interface SubscriptionClient {
+  /** The account types that can be subscribed; every type when absent. */
+  readonly accountTypes?: readonly string[];
+  /** Subscribes (or renews) the account; idempotent, so a re-link or a renewal may repeat it. */
+  subscribe(ctx: SubscriptionContext): Promise<SubscriptionResult>;
+  /** Removes the account's subscription; called on disconnect while the tokens still work. */
+  unsubscribe?(ctx: SubscriptionContext): Promise<void>;
+}
+
 // ─── the provider ────────────────────────────────────────────────────────────────────────────
 
 export interface Provider {
@@ -356,6 +383,8 @@ export interface Provider {
   readonly analytics?: AnalyticsClient;
   readonly webhooks?: WebhookAdapter;
   readonly platformCallbacks?: PlatformCallbacks;
+  /** Per-account webhook subscriptions, where the platform takes them by API. */
+  readonly subscriptions?: SubscriptionClient;
   /** Maps a platform's failure to a kind, once per provider. */
   classify(failure: HttpFailure): ProviderFailure;
 }

@@ -18,6 +18,7 @@
  * (code 506) are `permanent`.
  */
 import type { CallContext } from '../http';
+import { checkpointWriter } from '../checkpoint';
 import { ProviderError, type Checkpoint, type PublishContext, type PublishStep, type Publisher } from '../types';
 import { createFeedPost, createPhoto, findPagePost, type PageSession } from './posts';
 import {
@@ -80,14 +81,7 @@ export const createFacebookPublisher = (ctx: CallContext, now: () => Date): Publ
   async publish(pctx): Promise<PublishStep> {
     const plan = planOf(pctx);
     const s = sessionOf(pctx);
-    const cp: Record<string, string> = { ...(pctx.checkpoint ?? {}) };
-    const save = async (patch: Readonly<Record<string, string | undefined>>): Promise<void> => {
-      for (const [k, v] of Object.entries(patch)) {
-        if (v === undefined) delete cp[k];
-        else cp[k] = v;
-      }
-      await pctx.save({ ...cp });
-    };
+    const { cp, save } = checkpointWriter(pctx);
     const done = async (postId: string): Promise<PublishStep> => {
       if (cp['post'] !== postId) await save({ post: postId, sending: undefined });
       return { status: 'published', platformPostId: postId, url: postUrl(postId) };

@@ -14,6 +14,7 @@
  * container's status before anything is sent again.
  */
 import type { PostContent } from '../../core/model/post';
+import { checkpointWriter } from '../checkpoint';
 import type { CallContext } from '../http';
 import { MATCH_SKEW_MS, metaTimeMs, sameText } from '../meta-graph/content';
 import { ProviderError, type Checkpoint, type PublishContext, type PublishStep, type Publisher } from '../types';
@@ -147,14 +148,7 @@ export const createInstagramPublisher = (ctx: CallContext, now: () => Date): Pub
       const plan = planOf(pctx);
       const s = igSession(pctx.tokens, pctx.credentials);
       const igUserId = pctx.platformAccountId;
-      const cp: Record<string, string> = { ...(pctx.checkpoint ?? {}) };
-      const save = async (patch: Readonly<Record<string, string | undefined>>): Promise<void> => {
-        for (const [k, v] of Object.entries(patch)) {
-          if (v === undefined) delete cp[k];
-          else cp[k] = v;
-        }
-        await pctx.save({ ...cp });
-      };
+      const { cp, save } = checkpointWriter(pctx);
       const processing = (): PublishStep => ({ status: 'processing', checkpoint: { ...cp }, retryAfterSeconds: POLL_SECONDS });
       const published = async (mediaId: string): Promise<PublishStep> => {
         const url = await permalinkOf(ctx, s, mediaId);

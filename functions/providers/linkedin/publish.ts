@@ -16,6 +16,7 @@
  * existing post, which, with the mark set, is the post we made.
  */
 import { sendClassified, type CallContext } from '../http';
+import { checkpointWriter } from '../checkpoint';
 import type { Checkpoint, PublishContext, PublishStep, Publisher } from '../types';
 import { ProviderError } from '../types';
 import { toLittleText } from './commentary';
@@ -128,14 +129,7 @@ export const createLinkedinPublisher = (ctx: CallContext, now: () => Date, optio
     async publish(pctx): Promise<PublishStep> {
       const p = prepare(pctx);
       const token = pctx.tokens.accessToken;
-      const cp: Record<string, string> = { ...(pctx.checkpoint ?? {}) };
-      const save = async (patch: Readonly<Record<string, string | undefined>>): Promise<void> => {
-        for (const [k, v] of Object.entries(patch)) {
-          if (v === undefined) delete cp[k];
-          else cp[k] = v;
-        }
-        await pctx.save({ ...cp });
-      };
+      const { cp, save } = checkpointWriter(pctx);
 
       // 1. Media, each saved as soon as LinkedIn holds it.
       if (p.shape.kind === 'image' || p.shape.kind === 'multiImage') {

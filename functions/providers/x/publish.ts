@@ -11,6 +11,7 @@
  * account's recent posts before it is sent again: a resumed thread never posts a part twice.
  */
 import { callJson, type CallContext } from '../http';
+import { checkpointWriter } from '../checkpoint';
 import type { Checkpoint, PublishContext, PublishStep, Publisher } from '../types';
 import { ProviderError } from '../types';
 import { findPart, ownPostsSince } from './find';
@@ -128,14 +129,7 @@ export const createXPublisher = (ctx: CallContext, now: () => Date, options: XPu
     async publish(pctx): Promise<PublishStep> {
       const { options: opts, parts } = checkedParts(pctx);
       const token = pctx.tokens.accessToken;
-      const cp: Record<string, string> = { ...(pctx.checkpoint ?? {}) };
-      const save = async (patch: Readonly<Record<string, string | undefined>>): Promise<void> => {
-        for (const [k, v] of Object.entries(patch)) {
-          if (v === undefined) delete cp[k];
-          else cp[k] = v;
-        }
-        await pctx.save({ ...cp });
-      };
+      const { cp, save } = checkpointWriter(pctx);
 
       // 1. Media of every part not yet posted.
       let wait: number | undefined;

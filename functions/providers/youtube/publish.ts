@@ -11,6 +11,7 @@
  * session (which answers the finished video) or, without one, by the channel's newest uploads.
  */
 import type { CallContext } from '../http';
+import { checkpointWriter } from '../checkpoint';
 import type { PublishContext, PublishStep, Publisher } from '../types';
 import { ProviderError } from '../types';
 import {
@@ -144,14 +145,7 @@ export const createYoutubePublisher = (ctx: CallContext, options: YoutubePublish
     /** Uploads (or resumes), then polls processing; see the module comment for the checkpoint. */
     async publish(pctx): Promise<PublishStep> {
       const opts = checkedOptions(pctx);
-      const cp: Record<string, string> = { ...(pctx.checkpoint ?? {}) };
-      const save = async (patch: Record<string, string | undefined>): Promise<void> => {
-        for (const [k, v] of Object.entries(patch)) {
-          if (v === undefined) delete cp[k];
-          else cp[k] = v;
-        }
-        await pctx.save({ ...cp });
-      };
+      const { cp, save } = checkpointWriter(pctx);
 
       let videoId = cp['videoId'];
       if (!videoId) {
