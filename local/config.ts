@@ -14,11 +14,22 @@ export interface AppCredentials {
   readonly clientSecret: string;
   readonly webhookSecret: string;
   readonly verifyToken: string;
+  /** X only: the API key that, with the consumer secret (`webhookSecret`), buys the app-only token. */
+  readonly consumerKey?: string;
+  /** LinkedIn only: the numeric developer application id its event subscriptions are keyed by. */
+  readonly applicationId?: string;
+  /** Instagram only: the Facebook app, which its `facebook_login` variant signs in through. */
+  readonly alternates?: Readonly<Record<string, { readonly clientId: string; readonly clientSecret: string }>>;
 }
+
+/** A dev developer application id: LinkedIn's are numeric. */
+const DEV_LINKEDIN_APPLICATION_ID = '7700001';
 
 /**
  * Credentials per platform from `REACH_<PLATFORM>_CLIENT_ID`, `_CLIENT_SECRET`,
- * `_WEBHOOK_SECRET`, `_VERIFY_TOKEN` when set, else dev values that the fakes accept.
+ * `_WEBHOOK_SECRET`, `_VERIFY_TOKEN` (and `REACH_X_CONSUMER_KEY`, `REACH_LINKEDIN_APPLICATION_ID`)
+ * when set, else dev values that the fakes accept. Instagram's secret names the Facebook app as the
+ * app of its `facebook_login` variant, as an operator fills it when the two apps differ.
  */
 export const appCredentials = (env: Readonly<Record<string, string | undefined>>): Record<ProviderId, AppCredentials> => {
   const out = {} as Record<ProviderId, AppCredentials>;
@@ -35,6 +46,16 @@ export const appCredentials = (env: Readonly<Record<string, string | undefined>>
       verifyToken: pick('VERIFY_TOKEN', 'verify-token'),
     };
   }
+  const x = out.x;
+  // The X fake's one credential pair stands for both the OAuth 2.0 client and the consumer key and
+  // secret (which also signs deliveries), so the dev values follow the client's.
+  out.x = {
+    ...x,
+    consumerKey: env['REACH_X_CONSUMER_KEY'] || x.clientId,
+    webhookSecret: env['REACH_X_WEBHOOK_SECRET'] || x.clientSecret,
+  };
+  out.linkedin = { ...out.linkedin, applicationId: env['REACH_LINKEDIN_APPLICATION_ID'] || DEV_LINKEDIN_APPLICATION_ID };
+  out.instagram = { ...out.instagram, alternates: { facebook_login: { clientId: out.facebook.clientId, clientSecret: out.facebook.clientSecret } } };
   return out;
 };
 

@@ -86,6 +86,7 @@ export const buildDeps = (env: Readonly<Env>): Deps => {
     newId: () => ulid(),
     settings: {
       redirectUri: (platform) => `${apiBase}/v1/oauth/${platform}/callback`,
+      webhookUrl: (platform) => `${apiBase}/v1/webhooks/${platform}`,
       browserUrl: (url) => http.publicUrl(url),
       returnUrlAllowlist: env.RETURN_URL_ALLOWLIST,
       defaultReturnUrl: env.DEFAULT_RETURN_URL ?? `${apiBase}/v1/oauth/result`,

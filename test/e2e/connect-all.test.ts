@@ -91,6 +91,26 @@ describe('connect every platform through the local gateway', () => {
     for (const c of conns.filter((x) => x.platform !== 'google_business')) expect(c.latest?.followers).toBeGreaterThan(0);
   });
 
+  it('instagram through facebook_login signs in with the Facebook app named in the secret', async () => {
+    const started = await call('POST', '/v1/oauth/instagram/authorize', rt.devToken, { variant: 'facebook_login' });
+    expect(started.status).toBe(200);
+    expect(new URL(String(started.body['authorizeUrl'])).searchParams.get('client_id')).toBe(rt.credentials.facebook.clientId);
+    const end = await follow(String(started.body['authorizeUrl']));
+    expect(end.searchParams.get('status')).toBe('connected');
+  });
+
+  it('subscribes YouTube channels and X accounts to webhooks by code, counted at the fakes', async () => {
+    const stats = rt.fakes.stats();
+    expect(stats['google']?.['POST pubsubhubbub.appspot.com/subscribe']).toBeGreaterThanOrEqual(1);
+    expect(stats['x']?.['POST api.x.com/2/account_activity/webhooks/:id/subscriptions/all']).toBeGreaterThanOrEqual(1);
+    const list = await call('GET', '/v1/connections', rt.devToken);
+    const conns = list.body['connections'] as Array<{ platform: string; subscribedAt?: string; subscriptionError?: string }>;
+    for (const p of ['youtube', 'x']) {
+      const c = conns.find((x) => x.platform === p)!;
+      expect({ p, error: c.subscriptionError, subscribed: c.subscribedAt !== undefined }).toEqual({ p, error: undefined, subscribed: true });
+    }
+  });
+
   it('a state is single-use: replaying a callback does not connect again', async () => {
     const started = await call('POST', '/v1/oauth/x/authorize', rt.devToken, {});
     const consent = await fetch(String(started.body['authorizeUrl']), { redirect: 'manual' });

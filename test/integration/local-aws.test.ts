@@ -315,7 +315,12 @@ describe('runtime wiring of the AWS endpoints', () => {
       // No endpoint in the client config: AWS_ENDPOINT_URL_* must carry it.
       const sm = new SecretsManagerClient({});
       const x = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: 'reach/platforms/x' }))).SecretString!);
-      expect(x).toEqual({ clientId: 'my-x-client', clientSecret: 'my-x-secret', webhookSecret: 'dev-x-webhook-secret', verifyToken: 'dev-x-verify-token' });
+      // X's consumer key and secret follow the client's when not set apart (the fake's one pair).
+      expect(x).toEqual({ clientId: 'my-x-client', clientSecret: 'my-x-secret', webhookSecret: 'my-x-secret', verifyToken: 'dev-x-verify-token', consumerKey: 'my-x-client' });
+      const ig = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: 'reach/platforms/instagram' }))).SecretString!);
+      expect(ig.alternates).toEqual({ facebook_login: { clientId: 'dev-facebook-client-id', clientSecret: 'dev-facebook-client-secret' } });
+      const li = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: 'reach/platforms/linkedin' }))).SecretString!);
+      expect(li.applicationId).toMatch(/^\d+$/);
       const gb = JSON.parse((await sm.send(new GetSecretValueCommand({ SecretId: 'reach/platforms/google_business' }))).SecretString!);
       expect(gb.clientId).toBe('dev-google-business-client-id');
       sm.destroy();

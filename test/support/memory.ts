@@ -340,6 +340,7 @@ export const memoryDeps = (platforms: PlatformDirectory, settings: Partial<UseCa
     advance: (ms) => (t += ms),
     settings: {
       redirectUri: (p) => `https://api.example.com/v1/oauth/${p}/callback`,
+      webhookUrl: (p) => `https://api.example.com/v1/webhooks/${p}`,
       browserUrl: (u) => u,
       returnUrlAllowlist: ['https://app.example.com'],
       defaultReturnUrl: 'https://api.example.com/v1/oauth/result',

@@ -8,6 +8,17 @@ const schema = z.object({
   clientSecret: z.string().min(1, 'clientSecret is empty: fill the platform secret'),
   webhookSecret: z.string().optional(),
   verifyToken: z.string().optional(),
+  consumerKey: z.string().optional(),
+  applicationId: z.string().regex(/^\d*$/, 'applicationId must be the numeric LinkedIn developer application id').optional(),
+  alternates: z
+    .record(
+      z.string(),
+      z.object({
+        clientId: z.string().min(1, 'an alternate clientId is empty'),
+        clientSecret: z.string().min(1, 'an alternate clientSecret is empty'),
+      }),
+    )
+    .optional(),
 });
 
 /** Thrown when an operator has not filled a platform's secret yet. */
@@ -49,6 +60,9 @@ export class SecretsManagerAppCredentials implements AppCredentialsSource {
       clientSecret: parsed.data.clientSecret,
       ...(parsed.data.webhookSecret ? { webhookSecret: parsed.data.webhookSecret } : {}),
       ...(parsed.data.verifyToken ? { verifyToken: parsed.data.verifyToken } : {}),
+      ...(parsed.data.consumerKey ? { consumerKey: parsed.data.consumerKey } : {}),
+      ...(parsed.data.applicationId ? { applicationId: parsed.data.applicationId } : {}),
+      ...(parsed.data.alternates && Object.keys(parsed.data.alternates).length > 0 ? { alternates: parsed.data.alternates } : {}),
     };
     this.cache.set(platform, { value, until: this.now().getTime() + this.ttlMs });
     return value;

@@ -57,6 +57,14 @@ export interface Connection {
   /** When the token planner should next look at this connection. */
   readonly refreshAt?: string;
   readonly lastRefreshedAt?: string;
+  /** When the platform last confirmed a webhook subscription for the account. */
+  readonly subscribedAt?: string;
+  /** When the subscription must be renewed (its lease ends); absent when it does not lapse. */
+  readonly subscriptionRenewAt?: string;
+  /** What the provider needs to renew or remove the subscription (ids, never secrets). */
+  readonly subscription?: Readonly<Record<string, string>>;
+  /** Why the last subscribe failed (kind and a safe message); cleared by the next success. */
+  readonly subscriptionError?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** Optimistic-locking counter: every write conditions on it and increments it. */
@@ -82,6 +90,9 @@ export interface ConnectionView {
   readonly lastSyncAt?: string;
   readonly lastSyncError?: string;
   readonly nextSyncAt?: string;
+  /** When webhooks were last subscribed for the account, where the platform subscribes by API. */
+  readonly subscribedAt?: string;
+  readonly subscriptionError?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -104,6 +115,8 @@ export const toConnectionView = (c: Connection): ConnectionView => ({
   ...(c.lastSyncAt !== undefined && { lastSyncAt: c.lastSyncAt }),
   ...(c.lastSyncError !== undefined && { lastSyncError: c.lastSyncError }),
   ...(c.nextSyncAt !== undefined && { nextSyncAt: c.nextSyncAt }),
+  ...(c.subscribedAt !== undefined && { subscribedAt: c.subscribedAt }),
+  ...(c.subscriptionError !== undefined && { subscriptionError: c.subscriptionError }),
   createdAt: c.createdAt,
   updatedAt: c.updatedAt,
 });

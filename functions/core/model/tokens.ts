@@ -28,4 +28,19 @@ export interface AppCredentials {
   readonly webhookSecret?: string;
   /** The token a platform's webhook subscription check must echo. */
   readonly verifyToken?: string;
+  /** X's API key (consumer key): with the consumer secret it buys the app-only token webhook registration takes. */
+  readonly consumerKey?: string;
+  /** LinkedIn's numeric developer application id, which keys its event subscriptions. */
+  readonly applicationId?: string;
+  /**
+   * Credentials of a login variant that authenticates against another app, by variant: Instagram's
+   * `facebook_login` signs in through the Facebook app, so it needs that app's id and secret.
+   */
+  readonly alternates?: Readonly<Record<string, AlternateCredentials>>;
+}
+
+/** Another app's id and secret, used by one login variant. */
+export interface AlternateCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
 }

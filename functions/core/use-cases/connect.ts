@@ -4,12 +4,13 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Connection } from '../model/connection';
-import type { TokenSet } from '../model/tokens';
+import type { AppCredentials, TokenSet } from '../model/tokens';
 import { NotFoundError, ValidationError } from '../errors';
 import { ProviderError, type Provider, type ProviderAccount, type ProviderFailure } from '../ports/provider';
 import type { ReachEvent } from '../ports/events';
 import type { UseCaseDeps } from './context';
 import { nextRefreshAt } from './tokens';
+import { refreshAtWithSubscription, subscribeAccount, withSubscription } from './subscriptions';
 
 export interface StartConnectInput {
   readonly userId: string;
@@ -181,7 +182,7 @@ export const completeConnect = async (deps: UseCaseDeps, input: CompleteConnectI
     const ids: string[] = [];
     const events: ReachEvent[] = [];
     for (const account of chosen) {
-      const connection = await linkAccount(deps, provider, pending.userId, account, account.tokens ?? userTokens);
+      const connection = await linkAccount(deps, provider, pending.userId, account, account.tokens ?? userTokens, credentials);
       ids.push(connection.connectionId);
       events.push({
         type: 'connection.connected',
@@ -203,13 +204,18 @@ export const completeConnect = async (deps: UseCaseDeps, input: CompleteConnectI
   }
 };
 
-/** Creates the connection, or re-links the caller's existing one for the same platform account. */
+/**
+ * Creates the connection, or re-links the caller's existing one for the same platform account, and
+ * subscribes the account to the platform's webhooks where the provider does that by API (a failed
+ * subscription is recorded on the connection; it does not fail the connect).
+ */
 const linkAccount = async (
   deps: UseCaseDeps,
   provider: Provider,
   userId: string,
   account: ProviderAccount,
   tokens: TokenSet,
+  credentials: AppCredentials,
 ): Promise<Connection> => {
   const now = deps.now();
   const platform = provider.manifest.id;
@@ -222,17 +228,19 @@ const linkAccount = async (
     accountType: account.accountType,
     ...(account.grantedBy !== undefined && { grantedBy: account.grantedBy }),
   };
+  // Subscribed before the write, so the connection is stored once with its subscription facts.
+  const subscribed = await subscribeAccount(deps, provider, { ...existing, platform, ...profile }, tokens, credentials);
   const tokenFacts = {
     scopes: tokens.scopes,
     ...(tokens.expiresAt !== undefined && { tokenExpiresAt: tokens.expiresAt }),
     ...(tokens.refreshTokenExpiresAt !== undefined && { refreshTokenExpiresAt: tokens.refreshTokenExpiresAt }),
-    refreshAt: nextRefreshAt(tokens, provider.manifest.oauth, now),
+    refreshAt: refreshAtWithSubscription(nextRefreshAt(tokens, provider.manifest.oauth, now), subscribed ?? existing ?? {}, now),
   };
   if (existing) {
     // Re-read under the version it was read at: a concurrent refresh makes this retry.
     await deps.vault.put(existing.tokenRef, tokens, { userId, platform });
     const { statusReason: _reason, tokenExpiresAt: _t, refreshTokenExpiresAt: _r, ...rest } = existing;
-    const relinked: Connection = {
+    const relinked: Connection = withSubscription({
       ...rest,
       ...profile,
       ...tokenFacts,
@@ -240,7 +248,7 @@ const linkAccount = async (
       nextSyncAt: now.toISOString(),
       updatedAt: now.toISOString(),
       version: existing.version + 1,
-    };
+    }, subscribed);
     await deps.connections.update(relinked);
     await recordGrant(deps, relinked);
     return relinked;
@@ -248,7 +256,7 @@ const linkAccount = async (
   const connectionId = deps.newId();
   const tokenRef = connectionId;
   await deps.vault.put(tokenRef, tokens, { userId, platform, connectionId });
-  const connection: Connection = {
+  const connection: Connection = withSubscription({
     userId,
     connectionId,
     platform,
@@ -261,7 +269,7 @@ const linkAccount = async (
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
     version: 1,
-  };
+  }, subscribed);
   await deps.connections.create(connection);
   await recordGrant(deps, connection);
   return connection;

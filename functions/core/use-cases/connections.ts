@@ -4,6 +4,7 @@ import { NotFoundError } from '../errors';
 import { ProviderError } from '../ports/provider';
 import type { UseCaseDeps } from './context';
 import { targetSeriesId } from './post-analytics';
+import { unsubscribeAccount } from './subscriptions';
 
 export const listConnections = (deps: UseCaseDeps, userId: string): Promise<Connection[]> => deps.connections.listByUser(userId);
 
@@ -19,12 +20,15 @@ export interface DisconnectResult {
   readonly revokedAtPlatform: boolean;
   /** Why the grant could not be revoked at the platform (the user may have to remove it there). */
   readonly revokeNote?: string;
+  /** Why the account's webhook subscription could not be removed, when it could not. */
+  readonly subscriptionNote?: string;
   readonly historyErased: boolean;
 }
 
 /**
- * Disconnects: revokes the grant at the platform where it can, deletes the tokens, and either keeps
- * the connection (status `revoked`, history kept) or erases it with its history.
+ * Disconnects: removes the account's webhook subscription and revokes the grant at the platform
+ * where it can (in that order: the subscription needs the grant), deletes the tokens, and either
+ * keeps the connection (status `revoked`, history kept) or erases it with its history.
  */
 export const disconnect = async (
   deps: UseCaseDeps,
@@ -37,6 +41,7 @@ export const disconnect = async (
   let revokeNote: string | undefined;
   const provider = deps.platforms.get(connection.platform);
   const tokens = connection.status === 'revoked' ? undefined : await deps.vault.get(connection.tokenRef);
+  const subscriptionNote = provider && tokens ? await unsubscribeAccount(deps, provider, connection, tokens) : undefined;
   if (provider?.oauth.revoke && tokens) {
     try {
       const credentials = await deps.credentials.get(connection.platform);
@@ -69,7 +74,13 @@ export const disconnect = async (
   await deps.events.publish([
     { type: 'connection.disconnected', userId, detail: { connectionId, platform: connection.platform, erased: options.erase } },
   ]);
-  return { connectionId, revokedAtPlatform, ...(revokeNote !== undefined && { revokeNote }), historyErased: options.erase };
+  return {
+    connectionId,
+    revokedAtPlatform,
+    ...(revokeNote !== undefined && { revokeNote }),
+    ...(subscriptionNote !== undefined && { subscriptionNote }),
+    historyErased: options.erase,
+  };
 };
 
 /**

@@ -38,6 +38,8 @@ export interface UseCaseDeps {
 export interface UseCaseSettings {
   /** The fixed OAuth redirect URI for a platform: never taken from a request. */
   readonly redirectUri: (platform: string) => string;
+  /** Reach's public webhook URL for a platform, given to the platform when subscribing by API. */
+  readonly webhookUrl: (platform: string) => string;
   /** Maps a platform URL to the one a browser opens (identity in AWS; the fakes locally). */
   readonly browserUrl: (url: string) => string;
   readonly returnUrlAllowlist: readonly string[];

@@ -5,10 +5,11 @@
 import type { Connection } from '../model/connection';
 import type { TokenSet } from '../model/tokens';
 import { StaleWriteError } from '../errors';
-import { ProviderError, type OAuthManifest } from '../ports/provider';
+import { ProviderError, type OAuthManifest, type Provider } from '../ports/provider';
 import type { UseCaseDeps } from './context';
 import { DUE_SHARD_COUNT } from './shards';
 import { sendInParallel } from './queue-send';
+import { refreshAtWithSubscription, subscribeAccount, subscriptionDue, withSubscription, type SubscriptionFields } from './subscriptions';
 
 const DAY_MS = 86_400_000;
 /** Ask the user to reconnect this long before a refresh token itself expires. */
@@ -64,10 +65,29 @@ const untilExpiry = (tokens: TokenSet, now: Date): string => {
 };
 
 /**
- * Refreshes one connection's tokens. One refresher at a time: a lease in the control table; after
- * taking it the connection is read again and left alone when another worker already refreshed it.
- * Rate limits and transient failures are thrown (the queue retries them); a refused grant marks the
- * connection `reauth_required` and is not retried.
+ * Renews the connection's webhook subscription when its lease ends within a day (with the tokens
+ * that are current after this run), and brings the next look forward to the next renewal window.
+ */
+const renewSubscription = async (
+  deps: UseCaseDeps,
+  provider: Provider,
+  connection: Connection,
+  tokens: TokenSet,
+  refreshAt: string,
+  now: Date,
+): Promise<{ readonly refreshAt: string; readonly fields?: SubscriptionFields }> => {
+  if (!subscriptionDue(connection, now)) return { refreshAt: refreshAtWithSubscription(refreshAt, connection, now) };
+  const credentials = await deps.credentials.get(connection.platform);
+  const fields = await subscribeAccount(deps, provider, connection, tokens, credentials);
+  return { refreshAt: refreshAtWithSubscription(refreshAt, withSubscription(connection, fields), now), ...(fields && { fields }) };
+};
+
+/**
+ * Refreshes one connection's tokens, and renews its webhook subscription when that is due. One
+ * refresher at a time: a lease in the control table; after taking it the connection is read again
+ * and left alone when another worker already refreshed it. Rate limits and transient failures are
+ * thrown (the queue retries them); a refused grant marks the connection `reauth_required` and is
+ * not retried. A failed renewal is recorded on the connection and retried an hour later at most.
  */
 export const refreshConnection = async (
   deps: UseCaseDeps,
@@ -97,7 +117,8 @@ export const refreshConnection = async (
     if (!refresh) {
       const expired = tokens.expiresAt !== undefined && Date.parse(tokens.expiresAt) <= now.getTime();
       if (expired) return markReauth(deps, connection, 'token_expired');
-      await save(deps, connection, { refreshAt: nextRefreshAt(tokens, provider.manifest.oauth, now) });
+      const renewal = await renewSubscription(deps, provider, connection, tokens, nextRefreshAt(tokens, provider.manifest.oauth, now), now);
+      await save(deps, connection, { refreshAt: renewal.refreshAt }, renewal.fields);
       return { outcome: 'touched' };
     }
     let fresh: TokenSet;
@@ -110,7 +131,8 @@ export const refreshConnection = async (
       if (err instanceof ProviderError && err.failure.code === REFRESH_UNAVAILABLE) {
         const expired = tokens.expiresAt !== undefined && Date.parse(tokens.expiresAt) <= now.getTime();
         if (expired) return markReauth(deps, connection, 'token_expired');
-        await save(deps, connection, { refreshAt: untilExpiry(tokens, now) });
+        const renewal = await renewSubscription(deps, provider, connection, tokens, untilExpiry(tokens, now), now);
+        await save(deps, connection, { refreshAt: renewal.refreshAt }, renewal.fields);
         return { outcome: 'touched' };
       }
       if (err instanceof ProviderError && (err.failure.kind === 'auth_expired' || err.failure.kind === 'permanent')) {
@@ -129,29 +151,37 @@ export const refreshConnection = async (
     };
     await deps.vault.put(connection.tokenRef, merged, { userId: connection.userId, platform: connection.platform });
     const { tokenExpiresAt: _t, refreshTokenExpiresAt: _r, ...rest } = connection;
-    await save(deps, rest, {
-      ...(merged.expiresAt !== undefined && { tokenExpiresAt: merged.expiresAt }),
-      ...(merged.refreshTokenExpiresAt !== undefined && { refreshTokenExpiresAt: merged.refreshTokenExpiresAt }),
-      scopes: merged.scopes.length > 0 ? merged.scopes : connection.scopes,
-      refreshAt: nextRefreshAt(merged, provider.manifest.oauth, now),
-      lastRefreshedAt: now.toISOString(),
-    });
+    const renewal = await renewSubscription(deps, provider, connection, merged, nextRefreshAt(merged, provider.manifest.oauth, now), now);
+    await save(
+      deps,
+      rest,
+      {
+        ...(merged.expiresAt !== undefined && { tokenExpiresAt: merged.expiresAt }),
+        ...(merged.refreshTokenExpiresAt !== undefined && { refreshTokenExpiresAt: merged.refreshTokenExpiresAt }),
+        scopes: merged.scopes.length > 0 ? merged.scopes : connection.scopes,
+        refreshAt: renewal.refreshAt,
+        lastRefreshedAt: now.toISOString(),
+      },
+      renewal.fields,
+    );
     return { outcome: 'refreshed', ...(merged.expiresAt !== undefined && { expiresAt: merged.expiresAt }) };
   } finally {
     await deps.control.releaseLease(leaseKey, owner);
   }
 };
 
-const save = async (deps: UseCaseDeps, connection: Connection, changes: Partial<Connection>): Promise<void> => {
+const save = async (deps: UseCaseDeps, connection: Connection, changes: Partial<Connection>, subscription?: SubscriptionFields): Promise<void> => {
   try {
-    await deps.connections.update({ ...connection, ...changes, updatedAt: deps.now().toISOString(), version: connection.version + 1 });
+    await deps.connections.update(
+      withSubscription({ ...connection, ...changes, updatedAt: deps.now().toISOString(), version: connection.version + 1 }, subscription),
+    );
   } catch (err) {
     // Another writer (a sync, a re-link) changed the connection meanwhile: the vault already holds
     // the new tokens, so re-apply our changes onto the newest version once.
     if (!(err instanceof StaleWriteError)) throw err;
     const latest = await deps.connections.get(connection.userId, connection.connectionId);
     if (!latest) return;
-    await deps.connections.update({ ...latest, ...changes, updatedAt: deps.now().toISOString(), version: latest.version + 1 });
+    await deps.connections.update(withSubscription({ ...latest, ...changes, updatedAt: deps.now().toISOString(), version: latest.version + 1 }, subscription));
   }
 };
 

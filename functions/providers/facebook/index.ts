@@ -13,6 +13,7 @@ import { facebookManifest } from './manifest';
 import { createFacebookMetrics } from './metrics';
 import { createFacebookOAuth } from './oauth';
 import { createFacebookPublisher } from './publish';
+import { createFacebookSubscriptions } from './subscriptions';
 import { facebookWebhooks } from './webhooks';
 
 /** Builds the Facebook Pages provider over the one HTTP client and the clock. */
@@ -27,6 +28,7 @@ export const createFacebookProvider: ProviderFactory = (deps) => {
     publisher: createFacebookPublisher(ctx, deps.now),
     analytics: createFacebookAnalytics(ctx),
     webhooks: facebookWebhooks,
+    subscriptions: createFacebookSubscriptions(ctx),
     platformCallbacks: { family: 'meta', verifySignedRequest },
     classify,
   };

@@ -22,6 +22,7 @@ export const googleBusinessManifest: ProviderManifest = {
     { scope: 'Cloud project whose API access was not approved', limit: '0 requests per minute' },
   ],
   limitations: [
+    'Notifications are configured once per Google Cloud project and account (a Pub/Sub topic and the account\'s notificationSetting); Reach does not subscribe locations by code.',
     'Business Profile has no followers, following or post counts: Reach records profile views (impressions on Maps and Search), website clicks, call clicks, direction requests, conversations and bookings instead.',
     `Those figures are sums over the last ${METRICS_WINDOW_DAYS} complete days (UTC dates); Google publishes daily metrics with a delay of a few days, so the latest days may still read 0.`,
     'The Business Profile APIs must be approved for the Cloud project; until then every call is refused (0 requests per minute).',

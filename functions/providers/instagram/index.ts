@@ -1,12 +1,14 @@
 /**
  * The Instagram provider: Instagram Login (default) or Facebook Login, chosen per connection;
  * metrics, publishing (feed, reels, carousels, stories), per-post insights, webhooks, and Meta's
- * signed deauthorize and data-deletion callbacks.
+ * signed deauthorize and data-deletion callbacks. Facebook Login connections authenticate as the
+ * Facebook app when the secret names one (`alternates.facebook_login`).
  */
 import type { CallContext } from '../http';
 import { verifySignedRequest } from '../meta-graph/signed-request';
 import type { ProviderFactory } from '../types';
 import { createInstagramAccounts } from './accounts';
+import { withVariantApps } from './app-credentials';
 import { createInstagramAnalytics } from './analytics';
 import { instagramClassifier } from './errors';
 import { instagramManifest } from './manifest';
@@ -19,7 +21,7 @@ import { instagramWebhooks } from './webhooks';
 export const createInstagramProvider: ProviderFactory = (deps) => {
   const classify = instagramClassifier(deps.now);
   const ctx: CallContext = { platform: 'instagram', http: deps.http, classify };
-  return {
+  return withVariantApps({
     manifest: instagramManifest,
     oauth: createInstagramOAuth(deps, ctx),
     accounts: createInstagramAccounts(ctx),
@@ -29,5 +31,5 @@ export const createInstagramProvider: ProviderFactory = (deps) => {
     webhooks: instagramWebhooks,
     platformCallbacks: { family: 'meta', verifySignedRequest },
     classify,
-  };
+  });
 };

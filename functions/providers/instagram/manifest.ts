@@ -40,6 +40,7 @@ export const instagramManifest: ProviderManifest = {
     { scope: 'API-published posts per Instagram account', limit: '50 per rolling 24 h' },
   ],
   limitations: [
+    'Webhooks are subscribed per app, not per account: the operator subscribes the `instagram` object (comments, mentions) to Reach\'s webhook URL in the app dashboard; there is no per-account subscription call.',
     'Only professional (Business or Creator) accounts can connect: the Instagram API does not serve personal accounts.',
     'No verified flag: the Instagram user node has no verification field.',
     'Recent-post views are not sampled: views exist only as per-media insights, one call per post.',

@@ -5,6 +5,7 @@
  */
 import type { CallContext } from '../http';
 import type { Provider, ProviderFactory } from '../types';
+import { createLinkedinAccountSubscriptions } from './account-subscriptions';
 import { createAccountsClient } from './accounts';
 import { createLinkedinAnalytics } from './analytics';
 import { createClassifier } from './errors';
@@ -28,6 +29,7 @@ export const createLinkedinProvider: ProviderFactory = (deps): Provider => {
     publisher: createLinkedinPublisher(ctx, deps.now),
     analytics: createLinkedinAnalytics(ctx),
     webhooks: linkedinWebhooks,
+    subscriptions: createLinkedinAccountSubscriptions(ctx),
     classify,
   };
 };

@@ -76,6 +76,7 @@ export const tiktokManifest: ProviderManifest = {
     { scope: 'Posts through the API per creator', limit: 'a daily cap TikTok does not publish (spam_risk_too_many_posts)' },
   ],
   limitations: [
+    'Webhooks are configured per app in the TikTok developer portal (the callback URL); there is no per-account subscription call.',
     'No account-level views, audience demographics or insights: the Display API only has profile counts and per-video like/comment/share/view counters.',
     'Only the account\'s public videos are listed; private and friends-only videos are not counted in recent engagement.',
     'Each figure needs its own scope (user.info.stats for counts, user.info.profile for the username and badge, video.list for videos); a user may grant only some, and the missing figures are then absent.',

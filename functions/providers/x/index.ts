@@ -12,6 +12,7 @@ import { xManifest } from './manifest';
 import { createXMetrics } from './metrics';
 import { createXOAuth } from './oauth';
 import { createXPublisher } from './publish';
+import { createXSubscriptions } from './subscriptions';
 import { xWebhooks } from './webhooks';
 
 export { createXWebhookRegistration, type XWebhookRegistration } from './webhook-registration';
@@ -28,6 +29,7 @@ export const createXProvider: ProviderFactory = (deps): Provider => {
     publisher: createXPublisher(ctx, deps.now),
     analytics: createXAnalytics(ctx, deps.now),
     webhooks: xWebhooks,
+    subscriptions: createXSubscriptions(ctx),
     classify,
   };
 };

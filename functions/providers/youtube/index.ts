@@ -11,6 +11,7 @@ import { classifyYoutube } from './errors';
 import { youtubeManifest } from './manifest';
 import { createYoutubeMetrics } from './metrics';
 import { createYoutubePublisher } from './publish';
+import { createYoutubeSubscriptions } from './subscriptions';
 import { youtubeWebhooks } from './websub';
 
 export { createYoutubeWebSub, channelTopic, type YoutubeWebSub, type WebSubSubscriptionRequest } from './websub-subscription';
@@ -27,6 +28,7 @@ export const createYoutubeProvider: ProviderFactory = (deps): Provider => {
     publisher: createYoutubePublisher(ctx),
     analytics: createYoutubeAnalytics(ctx, deps.now),
     webhooks: youtubeWebhooks,
+    subscriptions: createYoutubeSubscriptions(deps),
     classify,
   };
 };

@@ -11,7 +11,7 @@ import { igNodeFor } from './ig-publish';
 import { requestedFields } from './fields';
 import { fbSubject, graphRoute, GraphFailure, igSubject, requireScopes } from './graph-call';
 import { renderEdge, renderFbUser, renderIgMediaEdge, renderIgUser, renderPage, renderPublishedPosts, type RenderContext } from './nodes';
-import { unsupportedGet } from './responses';
+import { graphError, unsupportedGet } from './responses';
 import type { MetaFakeState, Subject } from './state';
 import type { FakePerson } from './world';
 
@@ -65,7 +65,30 @@ const instagramRoutes = (state: MetaFakeState): FakeRoute[] => {
 const facebookRoutes = (state: MetaFakeState): FakeRoute[] => {
   const host = 'graph.facebook.com';
   const rc = (subject: Subject, now: Date): RenderContext => ({ state, now, subject });
+  /**
+   * Subscribes the app to a Page's webhooks (or unsubscribes it); the Page's own token is required.
+   * https://developers.facebook.com/docs/graph-api/reference/page/subscribed_apps/
+   */
+  const subscribedApps = (method: 'POST' | 'DELETE') =>
+    graphRoute(state, method, host, '/:version/:id/subscribed_apps', (req, ctx, call) => {
+      const subject = fbSubject(state, req, ctx);
+      const throttled = call.admit();
+      if (throttled) return throttled;
+      const pageId = req.params['id'] ?? '';
+      if (subject.kind !== 'page' || subject.page.id !== pageId) {
+        throw new GraphFailure(graphError(403, { message: '(#210) A page access token is required to request this resource.', code: 210, type: 'OAuthException' }));
+      }
+      if (method === 'DELETE') state.pageSubscriptions.delete(pageId);
+      else {
+        const fields = (req.query.get('subscribed_fields') ?? req.form().get('subscribed_fields') ?? '').split(',').filter(Boolean);
+        if (fields.length === 0) throw new GraphFailure(graphError(400, { message: '(#100) Param subscribed_fields is required', code: 100, type: 'OAuthException' }));
+        state.pageSubscriptions.set(pageId, fields);
+      }
+      return { status: 200, body: { success: true } };
+    });
   return [
+    subscribedApps('POST'),
+    subscribedApps('DELETE'),
     graphRoute(state, 'GET', host, '/:version/me', (req, ctx, call) => {
       const subject = fbSubject(state, req, ctx);
       const now = ctx.now();

@@ -99,6 +99,8 @@ export class MetaFakeState {
   readonly deliveries: DeliveryRecord[] = [];
   /** The Instagram app (Instagram Login, Instagram webhooks); `app` is the Facebook app. */
   readonly igApp: FakeAppOptions;
+  /** Page id → the fields the app subscribed the Page to (`POST /{page-id}/subscribed_apps`). */
+  readonly pageSubscriptions = new Map<string, readonly string[]>();
 
   constructor(
     readonly app: FakeAppOptions,
@@ -152,5 +154,6 @@ export class MetaFakeState {
     this.meter.reset();
     this.content.reset();
     this.deliveries.length = 0;
+    this.pageSubscriptions.clear();
   }
 }
