@@ -191,14 +191,15 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 
     const consentSetting = options.consent ?? source['REACH_FAKE_CONSENT'] ?? 'auto';
     if (consentSetting !== 'auto' && consentSetting !== 'page') throw new Error(`REACH_FAKE_CONSENT must be auto or page, not ${consentSetting}`);
-    const fakes = await startFakes({ platforms: createAllFakes(credentials), port: options.fakesPort ?? 0, consent: consentSetting });
-    cleanups.set('fakes', () => fakes.close());
-
     // The gateway's handler needs the issuer, whose URL needs the port: bind first, wire after.
     let listener: RequestListener | undefined;
     const api = await listenLoopback((req, res) => (listener ? listener(req, res) : res.writeHead(503).end()), options.port ?? 0, true);
     cleanups.set('api', () => api.close());
     const apiUrl = `http://localhost:${api.port}`;
+
+    // The fakes deliver their webhooks to this API, as the platforms deliver to the deployed one.
+    const fakes = await startFakes({ platforms: createAllFakes(credentials), port: options.fakesPort ?? 0, consent: consentSetting, webhookBaseUrl: apiUrl });
+    cleanups.set('fakes', () => fakes.close());
     const issuer = await createLocalIssuer({ issuer: `${apiUrl}/local`, audience: AUDIENCE, ...(options.dataDir && { dir: options.dataDir }) });
 
     const env = handlerEnvironment({
