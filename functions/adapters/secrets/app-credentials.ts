@@ -9,7 +9,7 @@ const schema = z.object({
   webhookSecret: z.string().optional(),
   verifyToken: z.string().optional(),
   consumerKey: z.string().optional(),
-  applicationId: z.string().regex(/^\d*$/, 'applicationId must be the numeric LinkedIn developer application id').optional(),
+  applicationId: z.string().regex(/^\d*$/, 'applicationId must be the numeric developer application id').optional(),
   alternates: z
     .record(
       z.string(),

@@ -28,13 +28,13 @@ export interface AppCredentials {
   readonly webhookSecret?: string;
   /** The token a platform's webhook subscription check must echo. */
   readonly verifyToken?: string;
-  /** X's API key (consumer key): with the consumer secret it buys the app-only token webhook registration takes. */
+  /** The app's API (consumer) key where a platform's app-only calls need it besides the OAuth client (webhook registration). */
   readonly consumerKey?: string;
-  /** LinkedIn's numeric developer application id, which keys its event subscriptions. */
+  /** A platform's numeric developer application id, where its event subscriptions are keyed by it. */
   readonly applicationId?: string;
   /**
-   * Credentials of a login variant that authenticates against another app, by variant: Instagram's
-   * `facebook_login` signs in through the Facebook app, so it needs that app's id and secret.
+   * Credentials of a login variant that authenticates against another app, by variant (a platform
+   * whose partner login signs in through the partner's app needs that app's id and secret).
    */
   readonly alternates?: Readonly<Record<string, AlternateCredentials>>;
 }

@@ -50,7 +50,6 @@ export interface SqsHandlerOptions<S extends z.ZodType> {
 }
 
 export const sqsHandler = <S extends z.ZodType>(options: SqsHandlerOptions<S>) => {
-  const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
     let body: unknown;
@@ -88,7 +87,9 @@ export const sqsHandler = <S extends z.ZodType>(options: SqsHandlerOptions<S>) =
     }
   };
   return middy(
+    // A processor per invocation: it keeps the batch's failures on itself, and invocations that
+    // share a module (the local runtime runs many at once) must not see each other's.
     async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-      processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false }),
+      processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false }),
   ).use(injectLambdaContext(logger));
 };
