@@ -15,6 +15,7 @@ import type { LocalLog } from '../local/log';
 import { functions as topologyFunctions } from '../lib/topology';
 import { formatCallsTable, measureCalls } from './calls';
 import { formatSyncReport, measureSyncThroughput } from './sync';
+import { latenessSection } from './publish';
 
 /** What a section gets: the size preset and a local runtime shared by every section that asks. */
 export interface BenchContext {
@@ -90,7 +91,7 @@ const syncSection: BenchSection = {
 };
 
 /** Every section, in the order they print. Publishing adds its figure here. */
-export const sections: BenchSection[] = [bundlesSection, callsSection, syncSection];
+export const sections: BenchSection[] = [bundlesSection, callsSection, syncSection, latenessSection];
 
 interface Flags {
   readonly quick: boolean;
