@@ -205,6 +205,7 @@ export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/v1/sync/jobs/{jobId}', fn: 'api', auth: 'user', summary: 'A sync job with each connection\'s outcome' },
   { method: 'GET', path: '/v1/connections/{id}/history', fn: 'api', auth: 'user', summary: 'Metric history (?from&to&interval=hour|day)' },
   { method: 'GET', path: '/v1/connections/{id}/insights', fn: 'api', auth: 'user', summary: 'Engagement rates, averages, growth and the authenticity score with reasons' },
+  { method: 'GET', path: '/v1/connections/{id}/audience', fn: 'api', auth: 'user', summary: 'The newest audience breakdown (country, city, age and gender) where the platform gives one' },
   { method: 'POST', path: '/v1/connections/{id}/claims', fn: 'api', auth: 'user', summary: 'Verify a self-reported follower number against the history' },
   { method: 'GET', path: '/v1/connections/{id}/claims', fn: 'api', auth: 'user', summary: 'The audit trail of claim verifications' },
   { method: 'GET', path: '/v1/stats', fn: 'api', auth: 'user', summary: 'Totals and growth across the caller\'s connections' },

@@ -8,6 +8,18 @@ export type ConnectionStatus = 'active' | 'reauth_required' | 'revoked' | 'error
 /** How often a connection is synced: `high` every 15 min, `default` hourly, `daily` once a day. */
 export type SyncTier = 'high' | 'default' | 'daily';
 
+/**
+ * Who an account's audience is, as the platform breaks it down. Keys are the platform's own
+ * values (ISO country codes, city names, `F.25-34` for gender and age group).
+ */
+export interface AudienceBreakdown {
+  /** What the numbers are: follower counts, or percentages of views. */
+  readonly unit: 'followers' | 'percent_of_views';
+  readonly byCountry?: Readonly<Record<string, number>>;
+  readonly byCity?: Readonly<Record<string, number>>;
+  readonly byAgeGender?: Readonly<Record<string, number>>;
+}
+
 export interface MetricSnapshot {
   readonly at: string;
   readonly followers?: number;
@@ -27,6 +39,8 @@ export interface MetricSnapshot {
   };
   /** Platform-specific figures (e.g. Business Profile's website clicks), by name. */
   readonly extra?: Readonly<Record<string, number>>;
+  /** The audience breakdown, on the day's first point only (it costs extra platform calls). */
+  readonly audience?: AudienceBreakdown;
 }
 
 export interface Connection {

@@ -4,11 +4,13 @@
  * and never branches on a platform. A capability a platform lacks is a missing member, never a
  * method that throws "unsupported".
  */
-import type { MetricSnapshot } from '../model/connection';
+import type { AudienceBreakdown, MetricSnapshot } from '../model/connection';
+
+export type { AudienceBreakdown } from '../model/connection';
 import type { PostContent, TargetMetrics } from '../model/post';
 import type { AppCredentials, TokenSet } from '../model/tokens';
 
-export type Capability = 'connect' | 'refresh' | 'revoke' | 'metrics' | 'publish' | 'analytics' | 'webhooks';
+export type Capability = 'connect' | 'refresh' | 'revoke' | 'metrics' | 'audience' | 'publish' | 'analytics' | 'webhooks';
 
 // ─── failures ────────────────────────────────────────────────────────────────────────────────
 
@@ -174,6 +176,16 @@ export interface MetricsClient {
   /** How many accounts one `fetch` serves with one platform call (some platforms: 50; most: 1). */
   readonly batchSize: number;
   fetch(targets: readonly MetricsTarget[], credentials: AppCredentials): Promise<readonly MetricsOutcome[]>;
+}
+
+// ─── audience ────────────────────────────────────────────────────────────────────────────────
+
+export interface AudienceClient {
+  /**
+   * Reads the audience breakdown of one account (extra platform calls: Reach asks once a day, with
+   * the daily snapshot). Undefined when the platform has none for this account (too few followers).
+   */
+  fetch(target: MetricsTarget, credentials: AppCredentials): Promise<AudienceBreakdown | undefined>;
 }
 
 // ─── publishing ──────────────────────────────────────────────────────────────────────────────
@@ -379,6 +391,7 @@ export interface Provider {
   readonly oauth: OAuthClient;
   readonly accounts: AccountsClient;
   readonly metrics?: MetricsClient;
+  readonly audience?: AudienceClient;
   readonly publisher?: Publisher;
   readonly analytics?: AnalyticsClient;
   readonly webhooks?: WebhookAdapter;
@@ -394,6 +407,7 @@ export const capabilitiesOf = (p: Provider): Capability[] => {
   if (p.oauth.refresh) caps.push('refresh');
   if (p.oauth.revoke) caps.push('revoke');
   if (p.metrics) caps.push('metrics');
+  if (p.audience) caps.push('audience');
   if (p.publisher) caps.push('publish');
   if (p.analytics) caps.push('analytics');
   if (p.webhooks) caps.push('webhooks');

@@ -119,3 +119,19 @@ export const listClaims = async (deps: UseCaseDeps, userId: string, connectionId
   await getConnection(deps, userId, connectionId);
   return deps.jobs.listClaims(userId, connectionId);
 };
+
+/**
+ * The newest audience breakdown of a connection (read with the first sync of each day), or why
+ * there is none.
+ */
+export const connectionAudience = async (deps: UseCaseDeps, userId: string, connectionId: string) => {
+  const c = await getConnection(deps, userId, connectionId);
+  const supported = deps.platforms.get(c.platform)?.audience !== undefined;
+  const now = deps.now();
+  const daily = await deps.history.daily(c.connectionId, day(new Date(now.getTime() - 40 * DAY_MS)), day(now));
+  const newest = [...daily].reverse().find((p) => p.snapshot.audience !== undefined);
+  if (!newest) {
+    return { connectionId: c.connectionId, platform: c.platform, available: false as const, reason: supported ? 'not_read_yet' : 'platform_has_no_audience_breakdown' };
+  }
+  return { connectionId: c.connectionId, platform: c.platform, available: true as const, at: newest.at, ...newest.snapshot.audience! };
+};

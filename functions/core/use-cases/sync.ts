@@ -2,10 +2,10 @@
  * Syncing metrics: the planner that finds due connections (sharded index, tiers) and the worker
  * that reads a platform's figures for one connection or one platform batch and writes history.
  */
-import type { Connection, MetricSnapshot, SyncTier } from '../model/connection';
-import type { TokenSet } from '../model/tokens';
+import type { AudienceBreakdown, Connection, MetricSnapshot, SyncTier } from '../model/connection';
+import type { AppCredentials, TokenSet } from '../model/tokens';
 import { StaleWriteError } from '../errors';
-import { ProviderError, type MetricsTarget, type ProviderFailure } from '../ports/provider';
+import { ProviderError, type MetricsTarget, type Provider, type ProviderFailure } from '../ports/provider';
 import type { JobConnectionOutcome } from '../ports/jobs';
 import type { WorkMessage } from '../ports/queue';
 import type { UseCaseDeps } from './context';
@@ -132,7 +132,9 @@ export const syncConnections = async (
       if (r.ok) {
         const snapshot: MetricSnapshot = { at: now.toISOString(), ...r.snapshot };
         const firstOfDay = !c.lastSyncAt || c.lastSyncAt.slice(0, 10) !== snapshot.at.slice(0, 10);
-        await deps.history.append(c.connectionId, { at: snapshot.at, snapshot: r.snapshot }, { daily: firstOfDay });
+        // The audience breakdown costs extra calls: read once a day, kept with the day's snapshot only.
+        const audience = firstOfDay ? await readAudience(deps, provider, w.tokens, c, credentials) : undefined;
+        await deps.history.append(c.connectionId, { at: snapshot.at, snapshot: { ...r.snapshot, ...(audience && { audience }) } }, { daily: firstOfDay });
         await saveSync(deps, c, { latest: snapshot, lastSyncAt: snapshot.at, nextSyncAt: nextSyncAt(c.tier, now) });
         if (firstOfDay) await reportAnomaly(deps, c, now);
         outcomes.push({ connectionId: c.connectionId, outcome: 'synced', ...(r.snapshot.followers !== undefined && { followers: r.snapshot.followers }) });
@@ -156,6 +158,23 @@ export const syncConnections = async (
   // The platform asked us to wait, or failed transiently: the message comes back after its reset.
   if (deferred) throw new ProviderError(platform, deferred);
   return outcomes;
+};
+
+/** The account's audience breakdown, when the platform has one; a failure leaves it out of the day. */
+const readAudience = async (
+  deps: UseCaseDeps,
+  provider: Provider | undefined,
+  tokens: TokenSet,
+  c: Connection,
+  credentials: AppCredentials,
+): Promise<AudienceBreakdown | undefined> => {
+  if (!provider?.audience) return undefined;
+  try {
+    return await provider.audience.fetch({ platformAccountId: c.platformAccountId, tokens }, credentials);
+  } catch (err) {
+    if (err instanceof ProviderError) return undefined;
+    throw err;
+  }
 };
 
 /**

@@ -5,7 +5,7 @@ import { NotFoundError } from '../../core/errors';
 import { disconnect, eraseUser, getConnection, listConnections } from '../../core/use-cases/connections';
 import { connectionHistory } from '../../core/use-cases/history';
 import { requestSync } from '../../core/use-cases/sync';
-import { connectionInsights, listClaims, userStats, verifyClaim } from '../../core/use-cases/insights';
+import { connectionAudience, connectionInsights, listClaims, userStats, verifyClaim } from '../../core/use-cases/insights';
 import { adminStats } from '../../core/use-cases/operations';
 import { adminCleanup, adminRefreshTokens, adminSync } from '../../core/use-cases/admin';
 import { queues, schedules } from '../../../lib/topology';
@@ -109,6 +109,11 @@ export const handler = httpHandler({
   'GET /v1/connections/{id}/insights': async (req) => {
     const caller = callerOf(req.event);
     return json(200, await connectionInsights(deps(), caller.userId, req.params['id'] ?? ''));
+  },
+
+  'GET /v1/connections/{id}/audience': async (req) => {
+    const caller = callerOf(req.event);
+    return json(200, await connectionAudience(deps(), caller.userId, req.params['id'] ?? ''));
   },
 
   'POST /v1/connections/{id}/claims': async (req) => {
