@@ -43,7 +43,9 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Creates the posts, fires the planner on minute boundaries until the window has passed and the posts settled, and measures. */
 export const measureLateness = async (rt: LocalRuntime, options: LatenessOptions): Promise<LatenessResult> => {
-  const connections = await connectPublishAccounts(rt, options.runId, 1, 2, TIMED_PLATFORMS);
+  // Eight accounts per platform keep each one inside its platform's posting limits over the window
+  // (TikTok: 6 video inits a minute and ~15 posts a day per creator), so the figure measures Reach.
+  const connections = await connectPublishAccounts(rt, options.runId, 1, 8, TIMED_PLATFORMS);
   const users = [...new Map(connections.map((c) => [c.userId, c.user])).values()];
   const media = new Map(await Promise.all(users.map(async (u) => [u.id, await uploadUserMedia(rt, u)] as const)));
   // The window starts a little ahead so that creating the posts does not eat into it.

@@ -14,8 +14,8 @@ import { CREDENTIALS, REDIRECT_URI, connect, consent, startGoogle, type GoogleHa
 
 const YT_SCOPE = 'https://www.googleapis.com/auth/youtube.readonly';
 const YT_UPLOAD_SCOPE = 'https://www.googleapis.com/auth/youtube.upload';
-/** What the YouTube provider asks for by default: reading and uploading. */
-const YT_DEFAULT_SCOPES = [YT_SCOPE, YT_UPLOAD_SCOPE];
+/** What the YouTube provider asks for by default: reading, uploading and audience reports. */
+const YT_DEFAULT_SCOPES = [YT_SCOPE, YT_UPLOAD_SCOPE, 'https://www.googleapis.com/auth/yt-analytics.readonly'];
 const GBP_SCOPE = 'https://www.googleapis.com/auth/business.manage';
 
 /** The classified failure a promise rejects with. */

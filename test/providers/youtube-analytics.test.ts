@@ -35,6 +35,12 @@ describe('YouTube analytics', () => {
 
   const fetchFor = (tokens: TokenSet, ids: readonly string[]) => youtube.analytics!.fetch({ tokens, credentials: CREDENTIALS, platformAccountId: 'UC', platformPostIds: ids });
 
+  /** Connects with reading and uploading only (no YouTube Analytics scope). */
+  const connectWithoutAnalytics = async (account: string): Promise<TokenSet> => {
+    const c = await consent(h, youtube, { account, scopes: ['https://www.googleapis.com/auth/youtube.readonly', 'https://www.googleapis.com/auth/youtube.upload'] });
+    return youtube.oauth.exchangeCode({ code: c.params['code']!, redirectUri: REDIRECT_URI, codeVerifier: c.verifier, credentials: CREDENTIALS, params: c.params });
+  };
+
   /** Connects with the analytics scope added to the defaults. */
   const connectWithAnalytics = async (account: string): Promise<TokenSet> => {
     const c = await consent(h, youtube, { account, scopes: [...youtube.manifest.oauth.defaultScopes, ANALYTICS_SCOPE] });
@@ -43,7 +49,7 @@ describe('YouTube analytics', () => {
 
   it('reads views, likes and comments for 60 videos in 2 calls, leaving out unknown ids', async () => {
     const clock = atNoon(h);
-    const tokens = await connect(h, youtube, 'stats.channel');
+    const tokens = await connectWithoutAnalytics('stats.channel');
     const videos = videosAt(accountFor('stats.channel'), clock());
     expect(videos.length).toBeGreaterThanOrEqual(60);
     const ids = videos.slice(0, 60).map((v) => v.id);
@@ -75,7 +81,7 @@ describe('YouTube analytics', () => {
   });
 
   it('gives the figures of a video published through Reach, growing over its first week', async () => {
-    const tokens = await connect(h, youtube, 'fresh.channel');
+    const tokens = await connectWithoutAnalytics('fresh.channel');
     const video = media.add('fresh.mp4', mp4(16 * 1024, 'fresh'), 'video/mp4');
     const saved: Record<string, string>[] = [];
     const step = await youtube.publisher!.publish({
@@ -94,7 +100,7 @@ describe('YouTube analytics', () => {
 
     expect(await fetchFor(tokens, [step.platformPostId])).toEqual({ [step.platformPostId]: { views: 0, likes: 0, comments: 0 } });
     h.fakes.advanceClock(7 * DAY);
-    const later = await connect(h, youtube, 'fresh.channel');
+    const later = await connectWithoutAnalytics('fresh.channel');
     const perPost = audienceAt('fresh.channel', h.fakes.context.now()).perPost;
     expect(await fetchFor(later, [step.platformPostId])).toEqual({ [step.platformPostId]: { views: perPost.views, likes: perPost.likes, comments: perPost.comments } });
   });

@@ -46,7 +46,7 @@ describe('YouTube provider', () => {
       expect(m.id).toBe('youtube');
       expect(m.accountTypes).toEqual(['channel']);
       expect(m.oauth).toMatchObject({ scopeSeparator: ' ', pkce: 'supported', clientAuth: 'body', accessTokenLifetimeSeconds: 3599, refreshMarginSeconds: 300, rotatesRefreshToken: false });
-      expect(m.metrics).toEqual({ followers: true, following: false, posts: true, views: true, verified: false, demographics: false });
+      expect(m.metrics).toEqual({ followers: true, following: false, posts: true, views: true, verified: false, demographics: true });
       expect(m.limitations.join(' ')).toMatch(/100 refresh tokens/);
       expect(m.limitations.join(' ')).toMatch(/7 days/);
       expect(youtube.metrics?.batchSize).toBe(50);

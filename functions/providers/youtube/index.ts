@@ -7,6 +7,7 @@ import type { Provider, ProviderFactory } from '../types';
 import { createGoogleOAuth } from '../google/oauth';
 import { createYoutubeAccounts } from './accounts';
 import { createYoutubeAnalytics } from './analytics';
+import { createYoutubeAudience } from './audience';
 import { classifyYoutube } from './errors';
 import { youtubeManifest } from './manifest';
 import { createYoutubeMetrics } from './metrics';
@@ -25,6 +26,7 @@ export const createYoutubeProvider: ProviderFactory = (deps): Provider => {
     oauth: createGoogleOAuth({ platform: 'youtube', deps, classify }),
     accounts: createYoutubeAccounts(ctx),
     metrics: createYoutubeMetrics(ctx),
+    audience: createYoutubeAudience(ctx, deps.now),
     publisher: createYoutubePublisher(ctx),
     analytics: createYoutubeAnalytics(ctx, deps.now),
     webhooks: youtubeWebhooks,

@@ -4,6 +4,7 @@
  */
 import type { ProviderManifest } from '../types';
 import { GOOGLE_OAUTH_LIMITATIONS, googleOAuthManifest } from '../google/manifest';
+import { YT_ANALYTICS_SCOPE } from './analytics';
 
 export const YOUTUBE_READONLY_SCOPE = 'https://www.googleapis.com/auth/youtube.readonly';
 /** `videos.insert` needs it (https://developers.google.com/youtube/v3/docs/videos/insert#auth). */
@@ -14,8 +15,8 @@ export const youtubeManifest: ProviderManifest = {
   displayName: 'YouTube',
   docsUrl: 'https://developers.google.com/youtube/v3/docs',
   accountTypes: ['channel'],
-  oauth: googleOAuthManifest([YOUTUBE_READONLY_SCOPE, YOUTUBE_UPLOAD_SCOPE]),
-  metrics: { followers: true, following: false, posts: true, views: true, verified: false, demographics: false },
+  oauth: googleOAuthManifest([YOUTUBE_READONLY_SCOPE, YOUTUBE_UPLOAD_SCOPE, YT_ANALYTICS_SCOPE]),
+  metrics: { followers: true, following: false, posts: true, views: true, verified: false, demographics: true },
   quotas: [
     { scope: 'Data API v3 per Cloud project per day (resets at midnight Pacific Time)', limit: '10,000 units' },
     { scope: 'channels.list, playlistItems.list, videos.list (up to 50 ids per call)', limit: '1 unit per call' },
@@ -33,6 +34,7 @@ export const youtubeManifest: ProviderManifest = {
     'Shorts cannot be asked for: YouTube makes a Short of any square or vertical video up to 3 minutes.',
     'videos.insert takes no idempotency key: an upload whose answer was lost is found again through its upload session or the channel\'s newest uploads.',
     'Post analytics read views, likes and comments (videos.list); shares need the extra yt-analytics.readonly scope and lag two to three days. Impressions, reach and clicks are not in the API.',
+    'Audience demographics (age group and gender, top 25 countries) are percentages of the last 30 days\' views, need yt-analytics.readonly, and are left out by YouTube for channels with too few viewers to stay anonymous.',
     'Push notifications (WebSub) tell of new and changed videos only, not of counts; each channel needs a subscription at the hub, renewed before its lease ends (5 days by default).',
     'YouTube sends no quota-usage headers: usage is visible only in the Cloud Console, and an exhausted quota waits until midnight Pacific Time.',
     ...GOOGLE_OAUTH_LIMITATIONS,

@@ -1,12 +1,14 @@
 /**
  * YouTube Analytics `reports.query` as the fake serves it
  * (https://developers.google.com/youtube/analytics/reference/reports/query):
- *   GET youtubeanalytics.googleapis.com/v2/reports?ids=channel==MINE&startDate&endDate&metrics[&dimensions=day|video][&filters=video==a,b][&sort][&maxResults]
+ *   GET youtubeanalytics.googleapis.com/v2/reports?ids=channel==MINE&startDate&endDate&metrics[&dimensions=day|video|country|ageGroup,gender][&filters=video==a,b][&sort][&maxResults]
  * Figures are spread from each video's lifetime counts over its first 30 days, so that daily and
- * per-video reports agree with each other and with `videos.list`.
+ * per-video reports agree with each other and with `videos.list`. Audience reports (country, age
+ * group and gender) are answered by demographics.ts from the same totals.
  */
 import type { FakeContext, FakeRequest, FakeResponse, FakeRoute } from '../framework';
 import { audienceAt } from '../audience';
+import { audienceReport, isAudienceDimension } from './demographics';
 import type { FakeGoogleAccount, FakeVideo } from './accounts';
 import { classicError, permissionDenied } from './errors';
 import type { GoogleGrants } from './grants';
@@ -84,10 +86,7 @@ const reports = (grants: GoogleGrants, videosOf: ChannelVideos) => (req: FakeReq
   const to = parseDay(q.get('endDate'));
   if (from === undefined || to === undefined || from > to) return badRequest('The query is not supported. startDate and endDate must be YYYY-MM-DD, start first.');
   const metrics = q.get('metrics')!.split(',').filter(Boolean);
-  const unknown = metrics.find((m) => !(m in METRICS));
-  if (unknown) return badRequest(`Unknown identifier (${unknown}) given in field parameters.metrics.`);
   const dimension = q.get('dimensions') ?? '';
-  if (!['', 'day', 'video'].includes(dimension)) return badRequest('The query is not supported.');
 
   let videos = videosOf(auth.account, now);
   const filter = /^video==(.+)$/.exec(q.get('filters') ?? '');
@@ -95,6 +94,13 @@ const reports = (grants: GoogleGrants, videosOf: ChannelVideos) => (req: FakeReq
     const wanted = new Set(filter[1].split(','));
     videos = videos.filter((v) => wanted.has(v.id));
   }
+  if (isAudienceDimension(dimension)) {
+    const totals = totalsFor(auth.account, videos, from, to, now, filter === null);
+    return audienceReport({ accountName: auth.account.name, dimensions: dimension, metrics, totals, sort: q.get('sort'), maxResults: Number(q.get('maxResults') ?? '0') });
+  }
+  const unknown = metrics.find((m) => !(m in METRICS));
+  if (unknown) return badRequest(`Unknown identifier (${unknown}) given in field parameters.metrics.`);
+  if (!['', 'day', 'video'].includes(dimension)) return badRequest('The query is not supported.');
   let rows: (string | number)[][];
   if (dimension === 'day') {
     rows = [];
