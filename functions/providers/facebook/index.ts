@@ -8,6 +8,7 @@ import { verifySignedRequest } from '../meta-graph/signed-request';
 import type { ProviderFactory } from '../types';
 import { createFacebookAccounts } from './accounts';
 import { createFacebookAnalytics } from './analytics';
+import { createFacebookAudience } from './audience';
 import { facebookClassifier } from './errors';
 import { facebookManifest } from './manifest';
 import { createFacebookMetrics } from './metrics';
@@ -25,6 +26,7 @@ export const createFacebookProvider: ProviderFactory = (deps) => {
     oauth: createFacebookOAuth(deps, ctx),
     accounts: createFacebookAccounts(deps, ctx),
     metrics: createFacebookMetrics(ctx),
+    audience: createFacebookAudience(ctx),
     publisher: createFacebookPublisher(ctx, deps.now),
     analytics: createFacebookAnalytics(ctx),
     webhooks: facebookWebhooks,

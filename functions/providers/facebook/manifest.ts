@@ -25,7 +25,7 @@ export const facebookManifest: ProviderManifest = {
     refreshMarginSeconds: 7 * 86_400,
     rotatesRefreshToken: false,
   },
-  metrics: { followers: true, following: false, posts: false, views: false, verified: false, demographics: false },
+  metrics: { followers: true, following: false, posts: false, views: false, verified: false, demographics: true },
   quotas: [
     { scope: 'Graph API calls per Page (Business Use Case limit, Page tokens)', limit: '4800 × engaged users per rolling 24 h' },
     { scope: 'Graph API calls per app (platform limit, user tokens)', limit: '200 × daily active users per rolling hour' },
@@ -37,6 +37,7 @@ export const facebookManifest: ProviderManifest = {
     'Page likes (fan_count) are being retired by Meta; Reach reports followers_count.',
     'Verification (verification_status) is a legacy field and is not reported.',
     'Pages expose no following or total post count.',
+    'Audience is followers by country and by city only: Meta retired Page follower age and gender (page_fans_gender_age) in 2024, and Page insights exist only for Pages with 100 or more followers.',
     'Recent-post views are not sampled: views exist only as per-post insights, one call per post.',
     'Photo and video posts show no link preview: a link is added to their text.',
     'Posts created hidden (published: false) are not listed by the Page, so an interrupted attempt is settled from its checkpoint only.',

@@ -10,6 +10,7 @@ import type { ProviderFactory } from '../types';
 import { createInstagramAccounts } from './accounts';
 import { withVariantApps } from './app-credentials';
 import { createInstagramAnalytics } from './analytics';
+import { createInstagramAudience } from './audience';
 import { instagramClassifier } from './errors';
 import { instagramManifest } from './manifest';
 import { createInstagramMetrics } from './metrics';
@@ -26,6 +27,7 @@ export const createInstagramProvider: ProviderFactory = (deps) => {
     oauth: createInstagramOAuth(deps, ctx),
     accounts: createInstagramAccounts(ctx),
     metrics: createInstagramMetrics(ctx),
+    audience: createInstagramAudience(ctx),
     publisher: createInstagramPublisher(ctx, deps.now),
     analytics: createInstagramAnalytics(ctx),
     webhooks: instagramWebhooks,

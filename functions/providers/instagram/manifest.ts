@@ -33,7 +33,7 @@ export const instagramManifest: ProviderManifest = {
     rotatesRefreshToken: false,
     variants: INSTAGRAM_VARIANTS,
   },
-  metrics: { followers: true, following: true, posts: true, views: false, verified: false, demographics: false },
+  metrics: { followers: true, following: true, posts: true, views: false, verified: false, demographics: true },
   quotas: [
     { scope: 'Graph API calls per Instagram account (Business Use Case limit)', limit: '4800 × account impressions per rolling 24 h' },
     { scope: 'Graph API calls per app (platform limit, Facebook Login tokens)', limit: '200 × daily active users per rolling hour' },
@@ -50,5 +50,6 @@ export const instagramManifest: ProviderManifest = {
     'Instagram fetches post media from Reach’s URLs itself; images must be JPEG. Videos are published as reels.',
     'Post insights through Instagram Login take one call per media: graph.instagram.com documents no batch requests.',
     'Story insights are not read (stories report no likes and disappear after a day).',
+    'Follower demographics (country, city, age and gender; top 45 values each) take three calls a day and are not given for accounts with fewer than 100 followers.',
   ],
 };

@@ -127,7 +127,8 @@ export const createInstagramPublisher = (ctx: CallContext, now: () => Date): Pub
     const t = now().getTime();
     const windowStart = t - quota.durationSeconds * 1000;
     // The limit is rolling: it frees up as the oldest post of the window turns a day old.
-    const inWindow = (await recentMedia(ctx, s, igUserId, 'media', Math.min(100, quota.total)))
+    // Read a full page: posts made outside the API share the list and may be the newest ones.
+    const inWindow = (await recentMedia(ctx, s, igUserId, 'media', 100))
       .map((m) => metaTimeMs(m.timestamp))
       .filter((ms) => ms > windowStart);
     const oldest = inWindow.length > 0 ? Math.min(...inWindow) : undefined;

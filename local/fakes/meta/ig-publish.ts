@@ -10,11 +10,13 @@
  * - `POST /{ig-user-id}/media_publish?creation_id=` (9007 / 2207027 while processing, 9 / 2207042
  *   over the rolling limit);
  * - `GET /{ig-user-id}/content_publishing_limit`, `GET /{ig-user-id}/stories`,
- *   `GET /{media-id}/insights?metric=…` (the metrics removed in April 2025 are refused).
+ *   `GET /{media-id}/insights?metric=…` (the metrics removed in April 2025 are refused); the
+ *   same path on an account or a Page is answered by `demographics.ts`.
  * Error wording not documented by Meta is the fake's own.
  */
 import type { FakeContext, FakeRequest, FakeResponse, FakeRoute } from '../framework';
 import { derivedFigures, type IgContainer, type IgContainerKind } from './content';
+import { accountInsights } from './demographics';
 import { edgeSpec } from './edges';
 import { requestedFields } from './fields';
 import { fbSubject, graphRoute, GraphFailure, igSubject, requireScopes, type GraphCall } from './graph-call';
@@ -306,6 +308,9 @@ const NOT_FOR_STORIES = new Set(['likes', 'comments', 'saved']);
 
 const insights = (state: MetaFakeState, host: Host) => (req: FakeRequest, ctx: FakeContext, call: GraphCall): FakeResponse => {
   const subject = subjectFor(state, host, req, ctx);
+  // Account-level insights (an Instagram account's demographics, a Page's follows) share the path.
+  const account = accountInsights(host, subject, req, ctx, call);
+  if (account) return account;
   const id = req.params['id'] ?? '';
   const now = ctx.now();
   const owner = state.content.igMedia.get(id)?.owner;
