@@ -10,9 +10,14 @@
  * forward to now in DynamoDB and fires the planner, as if the clock had moved on. It only does so
  * for targets untouched for `settleMs`, so that a platform call still in flight (a slow fake that
  * records the post after the client gave up) has landed before the engine reconciles.
+ *
+ * Rounds are paced by wall clock, not by `queues.drain()`: a waiting target keeps its message
+ * hidden for its backoff (up to the queue's 30-minute visibility), so the queues never drain
+ * while anything waits. Each round is measured (its read, its planner run, the event loop's
+ * delay, the running invocations) so a starving loop shows in the figures instead of as lost targets.
  */
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { LocalRuntime } from '../local/runtime';
 import type { Fault } from '../local/fakes/framework';
 import { PROVIDER_IDS, type ProviderId } from '../functions/providers/types';
@@ -34,10 +39,32 @@ export interface ChaosOptions {
   readonly crashEvery: number;
   /** The handlers' platform timeout (PLATFORM_TIMEOUT_MS): slow faults are set just past it. */
   readonly platformTimeoutMs: number;
-  /** A waiting target untouched this long is woken by the harness. */
+  /**
+   * A target whose last attempt's outcome is unknown (`unconfirmed`, or a dead worker's lease) is
+   * woken once untouched this long, so that a slow platform call has landed before Reach asks
+   * the platform; a target waiting out a known failure or a platform's processing has no call in
+   * flight and is woken after `quickSettleMs`.
+   */
   readonly settleMs?: number;
+  readonly quickSettleMs?: number;
   /** A prefix for users and texts, unique per run. */
   readonly runId: string;
+  /** Called after each settle round with its measurements (tracing a slow run). */
+  readonly onRound?: (round: ChaosRound) => void;
+}
+
+/** One settle round, as measured. */
+export interface ChaosRound {
+  readonly round: number;
+  /** Since the posts were created. */
+  readonly atMs: number;
+  readonly readMs: number;
+  readonly plannerMs: number;
+  /** Publish-worker invocations running when the round read the targets. */
+  readonly activeInvocations: number;
+  readonly woken: number;
+  /** Targets per state at the round's read. */
+  readonly states: Readonly<Record<string, number>>;
 }
 
 export interface ChaosResult {
@@ -45,6 +72,14 @@ export interface ChaosResult {
   readonly byPlatform: readonly { platform: ProviderId; targets: number; published: number; failed: number; duplicates: number; lost: number }[];
   readonly published: number;
   readonly failed: Readonly<Record<string, number>>;
+  /**
+   * Failed targets whose record keeps `unconfirmedSince`: Reach failed them (an expired grant, say)
+   * while an earlier attempt's outcome was still unknown, so their post may be at the platform
+   * (at most once; a retry reconciles before posting). Counted among `failed`.
+   */
+  readonly failedUnconfirmed: number;
+  /** Of those, how many have their post at the platform. */
+  readonly failedUnconfirmedPosted: number;
   readonly duplicates: number;
   readonly lost: number;
   readonly lostDetail: readonly string[];
@@ -56,6 +91,14 @@ export interface ChaosResult {
   readonly wakes: number;
   readonly plannerRuns: number;
   readonly plannerMs: number;
+  /** The slowest planner run. */
+  readonly plannerMaxMs: number;
+  /** The longest settle round (pause, read, wakes, planner). */
+  readonly roundMaxMs: number;
+  /** Most publish-worker invocations seen running at once at a round's read. */
+  readonly activeMax: number;
+  /** The event loop's worst delay over the settle phase (a starving loop shows here). */
+  readonly loopDelayMaxMs: number;
   readonly setupMs: number;
   readonly settleMs: number;
 }
@@ -83,6 +126,9 @@ export const chaosFaults = (platformTimeoutMs: number): readonly { fake: string;
     { fake: 'linkedin', fault: { kind: 'expired_token', times: 1, path: '/rest/posts' } },
   ];
 };
+
+/** Marks the line on which `bench/chaos-run.ts` hands its output to the bench (handlers also print on stdout). */
+export const CHAOS_MARK = '@@chaos-result ';
 
 const SETTLED = new Set(['published', 'failed', 'missed', 'cancelled']);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -118,6 +164,7 @@ const sendDuplicates = async (rt: LocalRuntime, targets: readonly CreatedTarget[
 export const runPublishChaos = async (rt: LocalRuntime, crash: CrashSwitch, options: ChaosOptions): Promise<ChaosResult> => {
   const setupStarted = performance.now();
   const settleMs = options.settleMs ?? 3000;
+  const quickSettleMs = options.quickSettleMs ?? 800;
   const connections = await connectPublishAccounts(rt, options.runId, options.users, options.connectionsPerPlatform);
   const users = [...new Map(connections.map((c) => [c.userId, c.user])).values()];
   const media = new Map(await Promise.all(users.map(async (u) => [u.id, await uploadUserMedia(rt, u)] as const)));
@@ -145,18 +192,33 @@ export const runPublishChaos = async (rt: LocalRuntime, crash: CrashSwitch, opti
   let wakes = 0;
   let plannerRuns = 0;
   let plannerMs = 0;
+  let plannerMaxMs = 0;
+  let roundMaxMs = 0;
+  let activeMax = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+  loopDelay.enable();
   let targets = new Map<string, StoredTarget>();
+  const publishQueue = rt.env['QUEUE_PUBLISH_URL'] ?? '';
   try {
     let round = 0;
     while (performance.now() - started < options.deadlineMs) {
+      const roundStarted = performance.now();
       await sleep(1000);
+      const r0 = performance.now();
+      const activeInvocations = rt.queues.queue(publishQueue).active;
+      activeMax = Math.max(activeMax, activeInvocations);
       targets = await readTargets(rt, doc, userIds);
+      const readMs = performance.now() - r0;
       const open = created.filter((c) => !SETTLED.has(targets.get(`${c.postId}/${c.connectionId}`)?.state ?? ''));
       if (open.length === 0) break;
       const now = new Date();
       const toWake = open
         .map((c) => targets.get(`${c.postId}/${c.connectionId}`))
-        .filter((t): t is StoredTarget => t !== undefined && now.getTime() - Date.parse(t.updatedAt) >= settleMs)
+        .filter((t): t is StoredTarget => {
+          if (t === undefined) return false;
+          const unknownOutcome = t.state === 'unconfirmed' || t.state === 'claimed' || t.state === 'publishing';
+          return now.getTime() - Date.parse(t.updatedAt) >= (unknownOutcome ? settleMs : quickSettleMs);
+        })
         .filter((t) => {
           const key = `${t.postId}/${t.connectionId}`;
           if (t.state === 'claimed' || t.state === 'publishing') return crash.dead.has(key);
@@ -167,8 +229,19 @@ export const runPublishChaos = async (rt: LocalRuntime, crash: CrashSwitch, opti
       for (const t of toWake) crash.dead.delete(`${t.postId}/${t.connectionId}`);
       const p0 = performance.now();
       await rt.runSchedule('publishPlanner');
-      plannerMs += performance.now() - p0;
+      const plannerRunMs = performance.now() - p0;
+      plannerMs += plannerRunMs;
+      plannerMaxMs = Math.max(plannerMaxMs, plannerRunMs);
       plannerRuns += 1;
+      roundMaxMs = Math.max(roundMaxMs, performance.now() - roundStarted);
+      if (options.onRound) {
+        const states: Record<string, number> = {};
+        for (const c of created) {
+          const state = targets.get(`${c.postId}/${c.connectionId}`)?.state ?? 'absent';
+          states[state] = (states[state] ?? 0) + 1;
+        }
+        options.onRound({ round, atMs: roundStarted - started, readMs, plannerMs: plannerRunMs, activeInvocations, woken: woken.filter(Boolean).length, states });
+      }
       // A second wave of redeliveries while targets are mid-flight.
       if (round === 3) duplicateDeliveries += await sendDuplicates(rt, open.filter((_, i) => i % step === 0));
       round += 1;
@@ -177,17 +250,32 @@ export const runPublishChaos = async (rt: LocalRuntime, crash: CrashSwitch, opti
     await sleep(500);
     targets = await readTargets(rt, doc, userIds);
   } finally {
+    loopDelay.disable();
     close();
   }
   const settleElapsed = performance.now() - started;
-  return countOutcome(rt, created, targets, { faults, crash, duplicateDeliveries, wakes, plannerRuns: plannerRuns, plannerMs, setupMs, settleMs: settleElapsed });
+  const loopDelayMaxMs = loopDelay.max / 1e6;
+  return countOutcome(rt, created, targets, { faults, crash, duplicateDeliveries, wakes, plannerRuns, plannerMs, plannerMaxMs, roundMaxMs, activeMax, loopDelayMaxMs, setupMs, settleMs: settleElapsed });
 };
 
 const countOutcome = async (
   rt: LocalRuntime,
   created: readonly CreatedTarget[],
   targets: ReadonlyMap<string, StoredTarget>,
-  run: { faults: readonly { fake: string; fault: Fault }[]; crash: CrashSwitch; duplicateDeliveries: number; wakes: number; plannerRuns: number; plannerMs: number; setupMs: number; settleMs: number },
+  run: {
+    faults: readonly { fake: string; fault: Fault }[];
+    crash: CrashSwitch;
+    duplicateDeliveries: number;
+    wakes: number;
+    plannerRuns: number;
+    plannerMs: number;
+    plannerMaxMs: number;
+    roundMaxMs: number;
+    activeMax: number;
+    loopDelayMaxMs: number;
+    setupMs: number;
+    settleMs: number;
+  },
 ): Promise<ChaosResult> => {
   const atFakes = await postsAtFakes(rt);
   const byText = new Map<string, number>();
@@ -198,6 +286,8 @@ const countOutcome = async (
   let lost = 0;
   let published = 0;
   let unsettled = 0;
+  let failedUnconfirmed = 0;
+  let failedUnconfirmedPosted = 0;
   const per = new Map<ProviderId, { targets: number; published: number; failed: number; duplicates: number; lost: number }>();
   for (const c of created) {
     const row = per.get(c.platform) ?? { targets: 0, published: 0, failed: 0, duplicates: 0, lost: 0 };
@@ -215,6 +305,14 @@ const countOutcome = async (
       row.published += 1;
       continue;
     }
+    if (state === 'failed' && t?.unconfirmedSince !== undefined && n <= 1) {
+      const reason = `unconfirmed, then ${t.error?.kind ?? state}${t.error?.code ? `/${t.error.code}` : ''}`;
+      failed[reason] = (failed[reason] ?? 0) + 1;
+      row.failed += 1;
+      failedUnconfirmed += 1;
+      failedUnconfirmedPosted += n;
+      continue;
+    }
     if ((state === 'failed' || state === 'missed') && n === 0) {
       const reason = `${t?.error?.kind ?? state}${t?.error?.code ? `/${t.error.code}` : ''}`;
       failed[reason] = (failed[reason] ?? 0) + 1;
@@ -224,7 +322,10 @@ const countOutcome = async (
     if (!SETTLED.has(state)) unsettled += 1;
     lost += 1;
     row.lost += 1;
-    if (lostDetail.length < 10) lostDetail.push(`${c.platform} ${c.postId}/${c.connectionId}: state ${state}${t?.error ? ` (${t.error.kind}/${t.error.code ?? ''})` : ''}, ${n} at the platform`);
+    if (lostDetail.length < 10) {
+      const unconfirmed = t?.unconfirmedSince ? `, unconfirmed since ${t.unconfirmedSince}` : '';
+      lostDetail.push(`${c.platform} ${c.postId}/${c.connectionId}: state ${state}${t?.error ? ` (${t.error.kind}/${t.error.code ?? ''})` : ''}${unconfirmed}, ${n} at the platform`);
+    }
   }
   const faultsHit = run.faults.reduce((a, f) => a + (f.fault.times ?? 0), 0);
   return {
@@ -232,6 +333,8 @@ const countOutcome = async (
     byPlatform: PROVIDER_IDS.filter((p) => per.has(p)).map((platform) => ({ platform, ...per.get(platform)! })),
     published,
     failed,
+    failedUnconfirmed,
+    failedUnconfirmedPosted,
     duplicates,
     lost,
     lostDetail,
@@ -243,6 +346,10 @@ const countOutcome = async (
     wakes: run.wakes,
     plannerRuns: run.plannerRuns,
     plannerMs: run.plannerMs,
+    plannerMaxMs: run.plannerMaxMs,
+    roundMaxMs: run.roundMaxMs,
+    activeMax: run.activeMax,
+    loopDelayMaxMs: run.loopDelayMaxMs,
     setupMs: run.setupMs,
     settleMs: run.settleMs,
   };
@@ -259,8 +366,9 @@ export const formatChaosReport = (r: ChaosResult): string => {
     table,
     '',
     `faults: ${r.faults.join('; ')}`,
-    `worker crashes after the platform accepted: ${r.crashes}; duplicate SQS deliveries sent: ${r.duplicateDeliveries}; harness wake-ups: ${r.wakes}; planner runs: ${r.plannerRuns} (${(r.plannerMs / 1000).toFixed(1)} s in all)`,
-    `failed targets by reason (each absent from its platform): ${failed}`,
+    `worker crashes after the platform accepted: ${r.crashes}; duplicate SQS deliveries sent: ${r.duplicateDeliveries}; harness wake-ups: ${r.wakes}; planner runs: ${r.plannerRuns} (${(r.plannerMs / 1000).toFixed(1)} s in all, slowest ${(r.plannerMaxMs / 1000).toFixed(1)} s)`,
+    `settle rounds: slowest ${(r.roundMaxMs / 1000).toFixed(1)} s; publish workers running at once (at a round's read): up to ${r.activeMax}; worst event-loop delay ${r.loopDelayMaxMs.toFixed(0)} ms`,
+    `failed targets by reason: ${failed}; absent from their platform, except ${r.failedUnconfirmedPosted} of the ${r.failedUnconfirmed} failed while an earlier attempt was unconfirmed`,
     `setup ${(r.setupMs / 1000).toFixed(1)} s; publish until settled ${(r.settleMs / 1000).toFixed(1)} s; unsettled at the deadline: ${r.unsettled}`,
     ...(r.lostDetail.length > 0 ? ['lost (first ones):', ...r.lostDetail.map((l) => `  ${l}`)] : []),
   ].join('\n');

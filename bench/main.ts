@@ -6,16 +6,19 @@
  * box), so the figures that matter most are ratios measured within the same run. A section is
  * one entry of `sections` below: add one there to add a figure.
  */
+import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { z } from 'zod';
 import { startLocalRuntime, type LocalRuntime } from '../local/runtime';
 import type { LocalLog } from '../local/log';
 import { functions as topologyFunctions } from '../lib/topology';
 import { formatCallsTable, measureCalls } from './calls';
 import { formatSyncReport, measureSyncThroughput } from './sync';
 import { latenessSection } from './publish';
+import { CHAOS_MARK } from './chaos';
 
 /** What a section gets: the size preset and a local runtime shared by every section that asks. */
 export interface BenchContext {
@@ -90,8 +93,31 @@ const syncSection: BenchSection = {
   },
 };
 
+const chaosSection: BenchSection = {
+  id: 'chaos',
+  title: 'Publishing under chaos (429 storms, 5xx, timeouts, an expired token, duplicate deliveries, workers dying after the platform accepted)',
+  async run(ctx) {
+    // Its own process: it replaces the publish worker and shortens the platform timeout before
+    // any handler loads, which the shared runtime's already-built dependencies would not see.
+    const targets = ctx.quick ? 150 : 1000;
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'chaos-run.ts'), '--targets', String(targets)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+      child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
+      child.on('error', reject);
+      child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`bench/chaos-run.ts exited with ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`))));
+    });
+    const line = out.split('\n').find((l) => l.startsWith(CHAOS_MARK));
+    if (!line) throw new Error('bench/chaos-run.ts printed no result');
+    const parsed = z.object({ body: z.string(), goal: z.string() }).parse(JSON.parse(line.slice(CHAOS_MARK.length)));
+    return parsed;
+  },
+};
+
 /** Every section, in the order they print. Publishing adds its figure here. */
-export const sections: BenchSection[] = [bundlesSection, callsSection, syncSection, latenessSection];
+export const sections: BenchSection[] = [bundlesSection, callsSection, syncSection, latenessSection, chaosSection];
 
 interface Flags {
   readonly quick: boolean;

@@ -163,6 +163,7 @@ const storedTarget = z.object({
   updatedAt: z.string(),
   wakeAt: z.string().optional(),
   leaseUntil: z.string().optional(),
+  unconfirmedSince: z.string().optional(),
   platformPostId: z.string().optional(),
   publishedAt: z.string().optional(),
   error: z.object({ kind: z.string(), code: z.string().optional(), message: z.string() }).optional(),

@@ -59,3 +59,25 @@ describe('eraseUser with posts', () => {
     expect(await deps.jobs.listClaims('u1', 'c1')).toEqual([]);
   });
 });
+
+describe('an unconfirmed attempt whose connection then needs reconnecting', () => {
+  it('fails saying the post may be live, and keeps the unknown outcome for a later reconcile', async () => {
+    const acme = createTestProvider();
+    const deps = memoryDeps(directoryOf(acme.provider));
+    await seedConnection(deps, { userId: 'u1', connectionId: 'c1' });
+    const { post } = await createPost(deps, 'u1', { text: 'maybe out', targets: [{ connectionId: 'c1' }] });
+    const ref = { userId: 'u1', postId: post.id, connectionId: 'c1' };
+    acme.publishing.timeoutsAfterAccept = 1;
+    expect(await publishTarget(deps, ref, { random: half })).toMatchObject({ outcome: 'retry' });
+    const c = (await deps.connections.get('u1', 'c1'))!;
+    await deps.connections.update({ ...c, status: 'reauth_required', version: c.version + 1 });
+    deps.advance(3_600_000);
+    expect(await publishTarget(deps, ref, { random: half })).toMatchObject({ outcome: 'failed' });
+    const t = (await deps.posts.getTarget(ref))!;
+    expect(t.state).toBe('failed');
+    expect(t.error).toMatchObject({ kind: 'auth_expired', code: 'unconfirmed_connection_reauth_required' });
+    expect(t.error?.message).toMatch(/could not confirm/);
+    expect(t.unconfirmedSince).toBeDefined();
+    expect(acme.publishing.accepted).toHaveLength(1);
+  });
+});

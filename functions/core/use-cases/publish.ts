@@ -275,7 +275,18 @@ const load = async (deps: UseCaseDeps, t: PostTarget): Promise<Loaded | TargetEr
 const runClaimed = async (deps: UseCaseDeps, claimed: PostTarget, random: () => number): Promise<PublishOutcome> => {
   let target = claimed;
   const loaded = await load(deps, target);
-  if (!('post' in loaded)) return fail(deps, target, loaded);
+  if (!('post' in loaded)) {
+    // An earlier attempt's outcome is unknown and it cannot be checked now (e.g. the connection
+    // needs reconnecting): say the post may be live; a retry reconciles before sending again.
+    if (target.unconfirmedSince !== undefined) {
+      return fail(deps, target, {
+        ...loaded,
+        code: `unconfirmed_${loaded.code ?? loaded.kind}`,
+        message: `could not confirm whether an earlier attempt was published: ${loaded.message}`,
+      });
+    }
+    return fail(deps, target, loaded);
+  }
   const { publisher, connection, base } = loaded;
 
   if (target.unconfirmedSince !== undefined) {
