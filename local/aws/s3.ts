@@ -134,7 +134,8 @@ const corsHeaders = (req: IncomingMessage): Record<string, string> => {
   return origin ? { 'access-control-allow-origin': origin, 'access-control-expose-headers': 'ETag', vary: 'Origin' } : {};
 };
 
-const NOT_IMPLEMENTED = 'The local S3 endpoint implements CreateBucket, HeadBucket, PutObject, GetObject and HeadObject (path-style).';
+/** What S3 says of a method it does not allow on a resource; this endpoint allows only what the media store uses. */
+const ONLY_MEDIA_OPERATIONS = 'The local S3 endpoint allows CreateBucket, HeadBucket, PutObject, GetObject and HeadObject (path-style) only.';
 
 /** Multipart uploads, copies, ACLs, tagging…: sub-resources of the REST API the media store never uses. */
 const SUBRESOURCES = ['uploads', 'uploadId', 'partNumber', 'acl', 'tagging', 'versioning', 'cors', 'lifecycle', 'policy', 'location', 'list-type', 'delete'];
@@ -173,7 +174,7 @@ export const handleS3Request = async (store: ObjectStore, req: IncomingMessage, 
       return { operation };
     }
     if (bucket === undefined || SUBRESOURCES.some((s) => url.searchParams.has(s)) || req.headers['x-amz-copy-source'] !== undefined) {
-      throw new S3Error(501, 'NotImplemented', NOT_IMPLEMENTED);
+      throw new S3Error(405, 'MethodNotAllowed', ONLY_MEDIA_OPERATIONS);
     }
     checkPresignedExpiry(url.searchParams, now());
 
@@ -198,7 +199,7 @@ export const handleS3Request = async (store: ObjectStore, req: IncomingMessage, 
         send(200, { 'content-length': 0 });
         return { operation };
       }
-      throw new S3Error(501, 'NotImplemented', NOT_IMPLEMENTED);
+      throw new S3Error(405, 'MethodNotAllowed', ONLY_MEDIA_OPERATIONS);
     }
 
     if (method === 'PUT') {
@@ -225,7 +226,7 @@ export const handleS3Request = async (store: ObjectStore, req: IncomingMessage, 
       }
       return { operation };
     }
-    throw new S3Error(501, 'NotImplemented', NOT_IMPLEMENTED);
+    throw new S3Error(405, 'MethodNotAllowed', ONLY_MEDIA_OPERATIONS);
   } catch (err) {
     const s3err = err instanceof S3Error ? err : new S3Error(500, 'InternalError', 'We encountered an internal error. Please try again.');
     if (!res.headersSent) {

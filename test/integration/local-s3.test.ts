@@ -143,10 +143,10 @@ describe('local S3 endpoint', () => {
     expect(await chunked.text()).toContain('<Code>MissingContentLength</Code>');
 
     const del = await fetch(`${aws.url}/${BUCKET}/media/u1/m1`, { method: 'DELETE' });
-    expect(del.status).toBe(501);
-    expect(await del.text()).toContain('<Code>NotImplemented</Code>');
+    expect(del.status).toBe(405);
+    expect(await del.text()).toContain('<Code>MethodNotAllowed</Code>');
     const multipart = await fetch(`${aws.url}/${BUCKET}/media/u1/big?uploads`, { method: 'POST' });
-    expect(multipart.status).toBe(501);
+    expect(multipart.status).toBe(405);
   });
 
   it('keeps answering the JSON protocols on the same port', async () => {
