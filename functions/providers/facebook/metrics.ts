@@ -11,7 +11,10 @@ import { FACEBOOK_GRAPH, RECENT_POSTS_SAMPLE } from '../meta-graph/constants';
 import { averageEngagement } from '../meta-graph/engagement';
 import { graphGet } from '../meta-graph/request';
 import type { AppCredentials } from '../../core/model/tokens';
-import { ProviderError, type MetricsClient, type MetricsOutcome, type MetricsTarget } from '../types';
+import { perAccountMetrics } from '../metrics';
+import { type MetricsClient, type MetricsOutcome, type MetricsTarget } from '../types';
+
+type Snapshot = Extract<MetricsOutcome, { ok: true }>['snapshot'];
 
 const summarySchema = z.object({ summary: z.object({ total_count: z.number() }).optional() }).optional();
 
@@ -53,29 +56,22 @@ export const pageSnapshot = (answer: PageMetricsAnswer): Extract<MetricsOutcome,
   };
 };
 
-const fetchOne = async (ctx: CallContext, target: MetricsTarget, credentials: AppCredentials): Promise<MetricsOutcome> => {
+/** One account's counts and recent engagement; a platform failure is thrown (classified). */
+const readSnapshot = async (ctx: CallContext, target: MetricsTarget, credentials: AppCredentials): Promise<Snapshot> => {
   const { platformAccountId, tokens } = target;
-  try {
-    const answer = await graphGet(
-      ctx,
-      {
-        host: FACEBOOK_GRAPH,
-        path: `/${encodeURIComponent(platformAccountId)}`,
-        accessToken: tokens.accessToken,
-        appSecret: credentials.clientSecret,
-        query: { fields: FIELDS },
-      },
-      pageMetricsSchema,
-    );
-    return { platformAccountId, ok: true, snapshot: pageSnapshot(answer) };
-  } catch (err) {
-    if (err instanceof ProviderError) return { platformAccountId, ok: false, failure: err.failure };
-    throw err;
-  }
+  const answer = await graphGet(
+    ctx,
+    {
+      host: FACEBOOK_GRAPH,
+      path: `/${encodeURIComponent(platformAccountId)}`,
+      accessToken: tokens.accessToken,
+      appSecret: credentials.clientSecret,
+      query: { fields: FIELDS },
+    },
+    pageMetricsSchema,
+  );
+  return pageSnapshot(answer);
 };
 
 /** Facebook's metrics client: each Page has its own token, so one call serves one Page. */
-export const createFacebookMetrics = (ctx: CallContext): MetricsClient => ({
-  batchSize: 1,
-  fetch: (targets, credentials) => Promise.all(targets.map((t) => fetchOne(ctx, t, credentials))),
-});
+export const createFacebookMetrics = (ctx: CallContext): MetricsClient => perAccountMetrics((t, credentials) => readSnapshot(ctx, t, credentials));

@@ -10,7 +10,10 @@ import { FACEBOOK_GRAPH, INSTAGRAM_GRAPH, RECENT_POSTS_SAMPLE } from '../meta-gr
 import { averageEngagement } from '../meta-graph/engagement';
 import { graphGet } from '../meta-graph/request';
 import type { AppCredentials } from '../../core/model/tokens';
+import { perAccountMetrics } from '../metrics';
 import { ProviderError, type MetricsClient, type MetricsOutcome, type MetricsTarget } from '../types';
+
+type Snapshot = Extract<MetricsOutcome, { ok: true }>['snapshot'];
 import { variantOf } from './variants';
 
 const mediaSchema = z.object({
@@ -47,41 +50,34 @@ export const instagramSnapshot = (answer: InstagramMetricsAnswer): Extract<Metri
   };
 };
 
-const fetchOne = async (ctx: CallContext, target: MetricsTarget, credentials: AppCredentials): Promise<MetricsOutcome> => {
+/** One account's counts and recent engagement; a platform failure is thrown (classified). */
+const readSnapshot = async (ctx: CallContext, target: MetricsTarget, credentials: AppCredentials): Promise<Snapshot> => {
   const { platformAccountId, tokens } = target;
-  try {
-    if (variantOf(tokens) === 'instagram_login') {
-      const answer = await graphGet(
-        ctx,
-        { host: INSTAGRAM_GRAPH, path: '/me', accessToken: tokens.accessToken, query: { fields: `user_id,${COUNTS},${MEDIA}` } },
-        instagramMetricsSchema,
-      );
-      // The token must still speak for the account it was stored for.
-      if ((answer.user_id ?? answer.id) !== platformAccountId) {
-        return { platformAccountId, ok: false, failure: { kind: 'permanent', code: 'account_mismatch', message: 'the token now answers for another Instagram account' } };
-      }
-      return { platformAccountId, ok: true, snapshot: instagramSnapshot(answer) };
-    }
+  if (variantOf(tokens) === 'instagram_login') {
     const answer = await graphGet(
       ctx,
-      {
-        host: FACEBOOK_GRAPH,
-        path: `/${encodeURIComponent(platformAccountId)}`,
-        accessToken: tokens.accessToken,
-        appSecret: credentials.clientSecret,
-        query: { fields: `id,${COUNTS},${MEDIA}` },
-      },
+      { host: INSTAGRAM_GRAPH, path: '/me', accessToken: tokens.accessToken, query: { fields: `user_id,${COUNTS},${MEDIA}` } },
       instagramMetricsSchema,
     );
-    return { platformAccountId, ok: true, snapshot: instagramSnapshot(answer) };
-  } catch (err) {
-    if (err instanceof ProviderError) return { platformAccountId, ok: false, failure: err.failure };
-    throw err;
+    // The token must still speak for the account it was stored for.
+    if ((answer.user_id ?? answer.id) !== platformAccountId) {
+      throw new ProviderError('instagram', { kind: 'permanent', code: 'account_mismatch', message: 'the token now answers for another Instagram account' });
+    }
+    return instagramSnapshot(answer);
   }
+  const answer = await graphGet(
+    ctx,
+    {
+      host: FACEBOOK_GRAPH,
+      path: `/${encodeURIComponent(platformAccountId)}`,
+      accessToken: tokens.accessToken,
+      appSecret: credentials.clientSecret,
+      query: { fields: `id,${COUNTS},${MEDIA}` },
+    },
+    instagramMetricsSchema,
+  );
+  return instagramSnapshot(answer);
 };
 
 /** Instagram's metrics client: each account has its own token, so one call serves one account. */
-export const createInstagramMetrics = (ctx: CallContext): MetricsClient => ({
-  batchSize: 1,
-  fetch: (targets, credentials) => Promise.all(targets.map((t) => fetchOne(ctx, t, credentials))),
-});
+export const createInstagramMetrics = (ctx: CallContext): MetricsClient => perAccountMetrics((t, credentials) => readSnapshot(ctx, t, credentials));

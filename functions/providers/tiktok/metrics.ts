@@ -5,7 +5,7 @@
  * https://developers.tiktok.com/doc/tiktok-api-v2-get-user-info · https://developers.tiktok.com/doc/tiktok-api-v2-video-list
  */
 import type { CallContext } from '../http';
-import type { AppCredentials } from '../../core/model/tokens';
+import { perAccountMetrics } from '../metrics';
 import type { MetricsClient, MetricsOutcome, MetricsTarget, ProviderFailure } from '../types';
 import { ProviderError } from '../types';
 import { fetchUser, userFields } from './accounts';
@@ -94,20 +94,6 @@ export const createTiktokMetrics = (ctx: CallContext): MetricsClient => {
     return { ...snapshotFromUser(user), ...(recent !== undefined && { recent }) };
   };
 
-  return {
-    // Every call carries one user's token, so one account per call.
-    batchSize: 1,
-    /** One outcome per target; a failing account never fails the others. */
-    async fetch(targets: readonly MetricsTarget[], _credentials: AppCredentials): Promise<readonly MetricsOutcome[]> {
-      return Promise.all(
-        targets.map(async (target): Promise<MetricsOutcome> => {
-          try {
-            return { platformAccountId: target.platformAccountId, ok: true, snapshot: await one(target) };
-          } catch (err) {
-            return { platformAccountId: target.platformAccountId, ok: false, failure: asFailure(err) };
-          }
-        }),
-      );
-    },
-  };
+  // Every call carries one user's token, so one account per call; a failing account never fails the others.
+  return perAccountMetrics((target) => one(target), { unexpected: asFailure });
 };

@@ -6,7 +6,7 @@
  * https://docs.x.com/x-api/users/get-posts · https://docs.x.com/x-api/users/get-my-user
  */
 import { callJson, type CallContext } from '../http';
-import type { AppCredentials } from '../../core/model/tokens';
+import { perAccountMetrics } from '../metrics';
 import type { MetricsClient, MetricsOutcome, MetricsTarget } from '../types';
 import { ProviderError } from '../types';
 import { fetchMe } from './accounts';
@@ -97,24 +97,10 @@ export const createXMetrics = (ctx: CallContext, now: () => Date): MetricsClient
     return { ...snapshotFromUser(me), ...(read.recent !== undefined && { recent: read.recent }) };
   };
 
-  return {
-    // Each call carries one user's token, so one account per call.
-    batchSize: 1,
-    /** One outcome per target; a failing account never fails the others. */
-    async fetch(targets: readonly MetricsTarget[], _credentials: AppCredentials): Promise<readonly MetricsOutcome[]> {
-      const outcomes: MetricsOutcome[] = [];
-      for (const target of targets) {
-        try {
-          outcomes.push({ platformAccountId: target.platformAccountId, ok: true, snapshot: await one(target) });
-        } catch (err) {
-          const failure =
-            err instanceof ProviderError
-              ? err.failure
-              : { kind: 'transient' as const, code: 'unexpected', message: redact(err instanceof Error ? err.message : String(err)) };
-          outcomes.push({ platformAccountId: target.platformAccountId, ok: false, failure });
-        }
-      }
-      return outcomes;
-    },
-  };
+  // Each call carries one user's token, so one account per call; accounts are read one after
+  // another, and a failing account never fails the others.
+  return perAccountMetrics((target) => one(target), {
+    sequential: true,
+    unexpected: (err) => ({ kind: 'transient', code: 'unexpected', message: redact(err instanceof Error ? err.message : String(err)) }),
+  });
 };
