@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ControlStore } from '../../core/ports/control';
-import { epochSeconds, isConditionFailed, isLive } from './client';
+import { epochSeconds, isConditionFailed, isLive, writeIf } from './client';
 
 /** Control table: one item per key, `value` as a map, `expiresAt` for TTL. */
 export class DynamoControlStore implements ControlStore {
@@ -11,21 +11,16 @@ export class DynamoControlStore implements ControlStore {
   ) {}
 
   async putIfAbsent(key: string, value: Readonly<Record<string, unknown>>, expiresAt: Date): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: key, value, expiresAt: epochSeconds(expiresAt) },
-          // An expired record that TTL has not removed yet does not block a new one.
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-          ExpressionAttributeValues: { ':now': epochSeconds(this.now()) },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+    return writeIf(
+      this.db,
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: key, value, expiresAt: epochSeconds(expiresAt) },
+        // An expired record that TTL has not removed yet does not block a new one.
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+        ExpressionAttributeValues: { ':now': epochSeconds(this.now()) },
+      }),
+    );
   }
 
   async get(key: string): Promise<Readonly<Record<string, unknown>> | undefined> {
@@ -57,21 +52,16 @@ export class DynamoControlStore implements ControlStore {
   }
 
   async acquireLease(key: string, owner: string, expiresAt: Date): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: key, value: { owner }, owner, expiresAt: epochSeconds(expiresAt) },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now OR #owner = :owner',
-          ExpressionAttributeNames: { '#owner': 'owner' },
-          ExpressionAttributeValues: { ':now': epochSeconds(this.now()), ':owner': owner },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+    return writeIf(
+      this.db,
+      new PutCommand({
+        TableName: this.table,
+        Item: { pk: key, value: { owner }, owner, expiresAt: epochSeconds(expiresAt) },
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now OR #owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':now': epochSeconds(this.now()), ':owner': owner },
+      }),
+    );
   }
 
   async releaseLease(key: string, owner: string): Promise<void> {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { MediaRecord, Post, PostStatus, PostTarget } from '../../core/model/post';
 import type { IdempotencyRecord, PostPage, PostRepository, TargetRef } from '../../core/ports/posts';
 import { StaleWriteError, ValidationError } from '../../core/errors';
-import { epochSeconds, isConditionFailed, isLive } from './client';
+import { epochSeconds, isConditionFailed, isLive, writeIf } from './client';
 import { deletePartition } from './erase';
 
 type Entity = 'post' | 'target' | 'idem' | 'media';
@@ -87,21 +87,16 @@ export class DynamoPostRepository implements PostRepository {
   }
 
   async putIdempotency(record: IdempotencyRecord, expiresAt: Date): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...record, sk: idemSk(record.key), entity: 'idem' satisfies Entity, expiresAt: epochSeconds(expiresAt) },
-          // An expired key that TTL has not removed yet does not block a new use.
-          ConditionExpression: 'attribute_not_exists(sk) OR expiresAt <= :now',
-          ExpressionAttributeValues: { ':now': epochSeconds(this.now()) },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+    return writeIf(
+      this.db,
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...record, sk: idemSk(record.key), entity: 'idem' satisfies Entity, expiresAt: epochSeconds(expiresAt) },
+        // An expired key that TTL has not removed yet does not block a new use.
+        ConditionExpression: 'attribute_not_exists(sk) OR expiresAt <= :now',
+        ExpressionAttributeValues: { ':now': epochSeconds(this.now()) },
+      }),
+    );
   }
 
   async createPost(post: Post): Promise<void> {
@@ -212,22 +207,17 @@ export class DynamoPostRepository implements PostRepository {
   }
 
   async saveCheckpoint(ref: TargetRef, attempt: number, checkpoint: Readonly<Record<string, string>>, at: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: { userId: ref.userId, sk: targetSk(ref.postId, ref.connectionId) },
-          UpdateExpression: 'SET checkpoint = :c, updatedAt = :at',
-          ConditionExpression: '#state = :publishing AND attempts = :a',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':c': checkpoint, ':at': at, ':publishing': 'publishing', ':a': attempt },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+    return writeIf(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { userId: ref.userId, sk: targetSk(ref.postId, ref.connectionId) },
+        UpdateExpression: 'SET checkpoint = :c, updatedAt = :at',
+        ConditionExpression: '#state = :publishing AND attempts = :a',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':c': checkpoint, ':at': at, ':publishing': 'publishing', ':a': attempt },
+      }),
+    );
   }
 
   dueForPublish(minute: string): Promise<PostTarget[]> {

@@ -1,6 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClaimResult, StoredWebhookEvent, WebhookEventRecord, WebhookEventState, WebhookEventStore } from '../../core/ports/webhook-events';
-import { epochSeconds, isConditionFailed, isLive } from './client';
+import { epochSeconds, isConditionFailed, isLive, writeIf } from './client';
 
 const key = (platform: string, eventId: string) => ({ pk: `${platform}#${eventId}` });
 
@@ -17,20 +17,15 @@ export class DynamoWebhookEventStore implements WebhookEventStore {
   ) {}
 
   async record(event: StoredWebhookEvent, expiresAt: Date): Promise<boolean> {
-    try {
-      await this.db.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { ...key(event.platform, event.eventId), ...event, state: 'received' satisfies WebhookEventState, expiresAt: epochSeconds(expiresAt) },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
-          ExpressionAttributeValues: { ':now': epochSeconds(this.now()) },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+    return writeIf(
+      this.db,
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...key(event.platform, event.eventId), ...event, state: 'received' satisfies WebhookEventState, expiresAt: epochSeconds(expiresAt) },
+        ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+        ExpressionAttributeValues: { ':now': epochSeconds(this.now()) },
+      }),
+    );
   }
 
   async forget(platform: string, eventId: string): Promise<void> {
@@ -90,22 +85,17 @@ export class DynamoWebhookEventStore implements WebhookEventStore {
   }
 
   async complete(platform: string, eventId: string, owner: string, outcome: string): Promise<boolean> {
-    try {
-      await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key(platform, eventId),
-          UpdateExpression: 'SET #state = :applied, #outcome = :outcome, appliedAt = :at REMOVE #owner, leaseUntil',
-          ConditionExpression: '#state = :applying AND #owner = :owner',
-          ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner', '#outcome': 'outcome' },
-          ExpressionAttributeValues: { ':applied': 'applied', ':applying': 'applying', ':owner': owner, ':outcome': outcome, ':at': this.now().toISOString() },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      throw err;
-    }
+    return writeIf(
+      this.db,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: key(platform, eventId),
+        UpdateExpression: 'SET #state = :applied, #outcome = :outcome, appliedAt = :at REMOVE #owner, leaseUntil',
+        ConditionExpression: '#state = :applying AND #owner = :owner',
+        ExpressionAttributeNames: { '#state': 'state', '#owner': 'owner', '#outcome': 'outcome' },
+        ExpressionAttributeValues: { ':applied': 'applied', ':applying': 'applying', ':owner': owner, ':outcome': outcome, ':at': this.now().toISOString() },
+      }),
+    );
   }
 
   async release(platform: string, eventId: string, owner: string): Promise<void> {
