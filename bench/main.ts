@@ -17,7 +17,7 @@ import type { LocalLog } from '../local/log';
 import { functions as topologyFunctions } from '../lib/topology';
 import { formatCallsTable, measureCalls } from './calls';
 import { formatSyncReport, measureSyncThroughput } from './sync';
-import { latenessSection } from './publish';
+import { SECTION_MARK } from './publish';
 import { CHAOS_MARK } from './chaos';
 
 /** What a section gets: the size preset and a local runtime shared by every section that asks. */
@@ -93,27 +93,38 @@ const syncSection: BenchSection = {
   },
 };
 
+/**
+ * Runs a section's script in a process of its own (a fresh runtime and fresh handler dependencies)
+ * and reads the one marked result line it prints.
+ */
+const runInOwnProcess = async (script: string, args: readonly string[], mark: string): Promise<{ body: string; goal: string }> => {
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, script), ...args], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`bench/${script} exited with ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`))));
+  });
+  const line = out.split('\n').find((l) => l.startsWith(mark));
+  if (!line) throw new Error(`bench/${script} printed no result`);
+  return z.object({ body: z.string(), goal: z.string() }).parse(JSON.parse(line.slice(mark.length)));
+};
+
+const latenessSection: BenchSection = {
+  id: 'lateness',
+  title: 'Publish lateness (posts due over the next two minutes, planner fired at minute boundaries; receive time at the fake − due instant)',
+  // Its own process: the shared runtime holds the accounts and state of the earlier sections.
+  run: (ctx) => runInOwnProcess('lateness-run.ts', ['--posts', ctx.quick ? '60' : '200', '--window', ctx.quick ? '60' : '120'], SECTION_MARK),
+};
+
 const chaosSection: BenchSection = {
   id: 'chaos',
   title: 'Publishing under chaos (429 storms, 5xx, timeouts, an expired token, duplicate deliveries, workers dying after the platform accepted)',
-  async run(ctx) {
-    // Its own process: it replaces the publish worker and shortens the platform timeout before
-    // any handler loads, which the shared runtime's already-built dependencies would not see.
-    const targets = ctx.quick ? 150 : 1000;
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'chaos-run.ts'), '--targets', String(targets)], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
-      child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString('utf8')).slice(-4000)));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`bench/chaos-run.ts exited with ${code}: ${stderr.trim().split('\n').slice(-5).join(' | ')}`))));
-    });
-    const line = out.split('\n').find((l) => l.startsWith(CHAOS_MARK));
-    if (!line) throw new Error('bench/chaos-run.ts printed no result');
-    const parsed = z.object({ body: z.string(), goal: z.string() }).parse(JSON.parse(line.slice(CHAOS_MARK.length)));
-    return parsed;
-  },
+  // Its own process: it replaces the publish worker and shortens the platform timeout before
+  // any handler loads, which the shared runtime's already-built dependencies would not see.
+  run: (ctx) => runInOwnProcess('chaos-run.ts', ['--targets', String(ctx.quick ? 150 : 1000)], CHAOS_MARK),
 };
 
 /** Every section, in the order they print. Publishing adds its figure here. */

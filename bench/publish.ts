@@ -121,14 +121,5 @@ export const formatLatenessReport = (r: LatenessResult): string =>
     `${r.posts} posts due over the window; measured at the fakes (each post's receive time − its due instant): ${r.measured}; before their due instant: ${r.early}; not published: ${r.unpublished}; planner runs: ${r.plannerRuns}`,
   ].join('\n');
 
-/** The bench section (`--only lateness`); shaped as `bench/main.ts`'s `BenchSection`. */
-export const latenessSection = {
-  id: 'lateness',
-  title: 'Publish lateness (posts due over the next two minutes, planner fired at minute boundaries; receive time at the fake − due instant)',
-  async run(ctx: { readonly quick: boolean; runtime(): Promise<LocalRuntime> }): Promise<{ body: string; goal: string }> {
-    const rt = await ctx.runtime();
-    rt.fakes.clearFaults();
-    const r = await measureLateness(rt, { posts: ctx.quick ? 60 : 200, windowSeconds: ctx.quick ? 60 : 120, runId: `late${Date.now().toString(36)}` });
-    return { body: formatLatenessReport(r), goal: `goal: p99 ≤ 2 s → p99 ${fixed(r.p99, 2)} s: ${r.p99 <= 2 && r.measured > 0 ? 'PASS' : 'FAIL'}` };
-  },
-};
+/** Marks the one line of a child process's output that carries a section's result. */
+export const SECTION_MARK = '@@section-result ';
