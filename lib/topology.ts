@@ -31,7 +31,7 @@ export interface TableDef {
   readonly holds: string;
 }
 
-export type TableId = 'Connections' | 'History' | 'Posts' | 'Jobs' | 'Events' | 'Control';
+export type TableId = 'Connections' | 'History' | 'Posts' | 'Jobs' | 'Events' | 'Control' | 'Tokens';
 
 const S = (name: string): KeyDef => ({ name, type: 'S' });
 
@@ -116,6 +116,13 @@ export const tables: readonly TableDef[] = [
     holds: 'OAuth states (single use), leases, rate budgets, data-deletion requests, schedule heartbeats',
     indexes: [],
   },
+  {
+    id: 'Tokens',
+    partitionKey: S('ref'),
+    // No TTL: a token set lives until its connection is disconnected, never by age.
+    holds: 'per-connection token sets, AES-256-GCM sealed under a KMS data key (token store `dynamodb-kms` only; empty otherwise)',
+    indexes: [],
+  },
 ];
 
 export type QueueId = 'sync' | 'publish' | 'refresh' | 'webhookEvents';
@@ -162,17 +169,17 @@ export interface FunctionDef {
 }
 
 export const functions: readonly FunctionDef[] = [
-  { id: 'api', entry: 'functions/handlers/http/api.ts', trigger: 'http', memoryMb: 512, timeoutSeconds: 29, bundleBudgetKb: 900, description: 'REST API: connections, posts, stats, admin' },
-  { id: 'oauth', entry: 'functions/handlers/http/oauth.ts', trigger: 'http', memoryMb: 512, timeoutSeconds: 29, bundleBudgetKb: 900, description: 'OAuth authorize and callback' },
-  { id: 'webhooks', entry: 'functions/handlers/http/webhooks.ts', trigger: 'http', memoryMb: 512, timeoutSeconds: 10, bundleBudgetKb: 900, description: 'Platform webhooks: verify, dedupe, store, queue' },
-  { id: 'syncPlanner', entry: 'functions/handlers/schedule/sync-planner.ts', trigger: 'schedule', memoryMb: 256, timeoutSeconds: 60, bundleBudgetKb: 900, description: 'Finds connections due for sync and queues them' },
-  { id: 'syncWorker', entry: 'functions/handlers/sqs/sync-worker.ts', trigger: 'sqs', memoryMb: 512, timeoutSeconds: 120, bundleBudgetKb: 900, description: 'Reads platform metrics and writes history' },
-  { id: 'publishPlanner', entry: 'functions/handlers/schedule/publish-planner.ts', trigger: 'schedule', memoryMb: 256, timeoutSeconds: 50, bundleBudgetKb: 900, description: 'Queues post targets due in the next two minutes' },
+  { id: 'api', entry: 'functions/handlers/http/api.ts', trigger: 'http', memoryMb: 512, timeoutSeconds: 29, bundleBudgetKb: 1100, description: 'REST API: connections, posts, stats, admin' },
+  { id: 'oauth', entry: 'functions/handlers/http/oauth.ts', trigger: 'http', memoryMb: 512, timeoutSeconds: 29, bundleBudgetKb: 1050, description: 'OAuth authorize and callback' },
+  { id: 'webhooks', entry: 'functions/handlers/http/webhooks.ts', trigger: 'http', memoryMb: 512, timeoutSeconds: 10, bundleBudgetKb: 1050, description: 'Platform webhooks: verify, dedupe, store, queue' },
+  { id: 'syncPlanner', entry: 'functions/handlers/schedule/sync-planner.ts', trigger: 'schedule', memoryMb: 256, timeoutSeconds: 60, bundleBudgetKb: 1050, description: 'Finds connections due for sync and queues them' },
+  { id: 'syncWorker', entry: 'functions/handlers/sqs/sync-worker.ts', trigger: 'sqs', memoryMb: 512, timeoutSeconds: 120, bundleBudgetKb: 1050, description: 'Reads platform metrics and writes history' },
+  { id: 'publishPlanner', entry: 'functions/handlers/schedule/publish-planner.ts', trigger: 'schedule', memoryMb: 256, timeoutSeconds: 50, bundleBudgetKb: 1050, description: 'Queues post targets due in the next two minutes' },
   { id: 'publishWorker', entry: 'functions/handlers/sqs/publish-worker.ts', trigger: 'sqs', memoryMb: 1024, timeoutSeconds: 300, bundleBudgetKb: 1200, description: 'Publishes one post target exactly once' },
-  { id: 'tokenPlanner', entry: 'functions/handlers/schedule/token-planner.ts', trigger: 'schedule', memoryMb: 256, timeoutSeconds: 60, bundleBudgetKb: 900, description: 'Finds tokens due for refresh and queues them' },
-  { id: 'tokenWorker', entry: 'functions/handlers/sqs/token-worker.ts', trigger: 'sqs', memoryMb: 256, timeoutSeconds: 60, bundleBudgetKb: 900, description: 'Refreshes one connection\'s tokens under a lease' },
-  { id: 'webhookWorker', entry: 'functions/handlers/sqs/webhook-worker.ts', trigger: 'sqs', memoryMb: 256, timeoutSeconds: 60, bundleBudgetKb: 900, description: 'Applies stored webhook events' },
-  { id: 'analyticsPlanner', entry: 'functions/handlers/schedule/analytics-planner.ts', trigger: 'schedule', memoryMb: 512, timeoutSeconds: 120, bundleBudgetKb: 900, description: 'Refreshes the metrics of published post targets whose next stage has come' },
+  { id: 'tokenPlanner', entry: 'functions/handlers/schedule/token-planner.ts', trigger: 'schedule', memoryMb: 256, timeoutSeconds: 60, bundleBudgetKb: 1050, description: 'Finds tokens due for refresh and queues them' },
+  { id: 'tokenWorker', entry: 'functions/handlers/sqs/token-worker.ts', trigger: 'sqs', memoryMb: 256, timeoutSeconds: 60, bundleBudgetKb: 1050, description: 'Refreshes one connection\'s tokens under a lease' },
+  { id: 'webhookWorker', entry: 'functions/handlers/sqs/webhook-worker.ts', trigger: 'sqs', memoryMb: 256, timeoutSeconds: 60, bundleBudgetKb: 1050, description: 'Applies stored webhook events' },
+  { id: 'analyticsPlanner', entry: 'functions/handlers/schedule/analytics-planner.ts', trigger: 'schedule', memoryMb: 512, timeoutSeconds: 120, bundleBudgetKb: 1050, description: 'Refreshes the metrics of published post targets whose next stage has come' },
 ];
 
 export const queues: readonly QueueDef[] = [
@@ -196,6 +203,7 @@ export interface RouteDef {
 export const routes: readonly RouteDef[] = [
   { method: 'GET', path: '/v1/health', fn: 'api', auth: 'public', summary: 'Liveness and version' },
   { method: 'GET', path: '/v1/platforms', fn: 'api', auth: 'public', summary: 'The platforms, their capabilities and content limits' },
+  { method: 'GET', path: '/v1/openapi.json', fn: 'api', auth: 'public', summary: 'This API\'s OpenAPI 3.1 description' },
   { method: 'GET', path: '/v1/connections', fn: 'api', auth: 'user', summary: 'The caller\'s connections' },
   { method: 'GET', path: '/v1/connections/{id}', fn: 'api', auth: 'user', summary: 'One connection' },
   { method: 'DELETE', path: '/v1/connections/{id}', fn: 'api', auth: 'user', summary: 'Disconnect (revoke, delete tokens; ?erase=true deletes history)' },

@@ -70,6 +70,20 @@ export const EVENT_BUS = 'reach-local';
 /** The media bucket the runtime creates on its S3 endpoint at start. */
 export const MEDIA_BUCKET = 'reach-media';
 
+/** Where the local functions keep tokens, as a deployed stage's `tokenStore`. */
+export type LocalTokenStore = 'secrets-manager' | 'dynamodb-kms';
+
+/**
+ * The token store `REACH_TOKEN_STORE` asks for: `secrets-manager` (default, the local vault) or
+ * `dynamodb-kms` (sealed items in the local Tokens table, data keys from the local KMS key).
+ */
+export const tokenStoreSetting = (env: Readonly<Record<string, string | undefined>>): LocalTokenStore => {
+  const value = env['REACH_TOKEN_STORE'];
+  if (value === undefined || value === '' || value === 'secrets-manager') return 'secrets-manager';
+  if (value === 'dynamodb-kms') return value;
+  throw new Error(`REACH_TOKEN_STORE must be secrets-manager or dynamodb-kms, not ${value}`);
+};
+
 export interface EnvironmentInputs {
   readonly apiUrl: string;
   readonly fakesUrl: string;
@@ -80,6 +94,11 @@ export interface EnvironmentInputs {
   readonly logLevel: string;
   /** Powertools' own level when the caller set one (it outranks LOG_LEVEL in Powertools). */
   readonly powertoolsLogLevel?: string;
+  /** POWERTOOLS_METRICS_DISABLED when the caller set it (`false` prints the EMF records). */
+  readonly metricsDisabled?: string;
+  readonly tokenStore: LocalTokenStore;
+  /** ARN of the local KMS key: the `dynamodb-kms` store's data keys come from it. */
+  readonly kmsKeyArn: string;
 }
 
 /**
@@ -97,6 +116,10 @@ export const handlerEnvironment = (i: EnvironmentInputs): Record<string, string>
     AWS_ENDPOINT_URL_SECRETS_MANAGER: i.awsUrl,
     AWS_ENDPOINT_URL_EVENTBRIDGE: i.awsUrl,
     AWS_ENDPOINT_URL_S3: i.awsUrl,
+    AWS_ENDPOINT_URL_KMS: i.awsUrl,
+    TOKEN_STORE: i.tokenStore,
+    // Only the envelope store names the key locally: the local Secrets Manager encrypts with its own.
+    ...(i.tokenStore === 'dynamodb-kms' && { TOKEN_KMS_KEY_ID: i.kmsKeyArn }),
     // `reach-media.127.0.0.1` resolves nowhere: the bucket goes in the path, so presigned URLs work with curl.
     S3_FORCE_PATH_STYLE: 'true',
     MEDIA_BUCKET,
@@ -115,6 +138,8 @@ export const handlerEnvironment = (i: EnvironmentInputs): Record<string, string>
     // where Lambda writes them and where the token-leak scan of the e2e tests reads them.
     POWERTOOLS_SERVICE_NAME: 'reach',
     POWERTOOLS_METRICS_NAMESPACE: 'Reach',
+    // Locally nobody turns EMF records into metrics: printed, they would only bury the logs.
+    POWERTOOLS_METRICS_DISABLED: i.metricsDisabled ?? 'true',
     POWERTOOLS_TRACE_ENABLED: 'false',
   };
   for (const t of tables) env[tableEnv(t.id)] = tableName(t.id);

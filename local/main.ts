@@ -56,6 +56,7 @@ const banner = (rt: LocalRuntime, flags: Flags): string => {
     '',
     'Reach is running locally.',
     '',
+    `  ${pad('Dashboard')}${rt.dashboardUrl}  (sign in with a dev token for any user id)`,
     `  ${pad('API')}${rt.apiUrl}  (${routes.length} routes, API Gateway v2 events, JWT authorizer)`,
     `  ${pad('Fake platforms')}${rt.fakesUrl}  (${platforms}; consent: ${consent}; control: ${rt.fakesUrl}/__fakes/stats)`,
     `  ${pad('AWS endpoint')}${rt.awsUrl}  (SQS, Secrets Manager vault ${flags.dataDir ? `in ${flags.dataDir}/secrets.json` : 'in memory'}, encrypted; EventBridge bus ${EVENT_BUS}; S3 bucket ${rt.env['MEDIA_BUCKET'] ?? 'reach-media'})`,

@@ -1,7 +1,7 @@
 /**
  * The local runtime: everything `npm start` runs, in one process, built from `lib/topology.ts`.
  *
- * dynalite with the tables, a local AWS endpoint (SQS, Secrets Manager with an encrypted vault,
+ * dynalite with the tables, a local AWS endpoint (SQS, Secrets Manager with an encrypted vault, KMS,
  * EventBridge, S3 with the media bucket), queues that feed the SQS consumers as Lambda's event source mapping does, the
  * schedules, the fake platform servers, and a gateway that turns HTTP requests into API Gateway
  * v2 events for the HTTP functions. The handlers run unchanged: their AWS SDK clients find the
@@ -16,13 +16,16 @@ import { functions, queues as queueDefs, routes, schedules, tables, type Functio
 import { startAwsEndpoint } from './aws/server';
 import { EventRecorder, eventBridgeOperations, type RecordedEvent } from './aws/eventbridge';
 import { AwsError } from './aws/errors';
+import { kmsOperations, LocalKmsKey } from './aws/kms';
 import { ObjectStore } from './aws/object-store';
 import { SecretStore } from './aws/secret-store';
 import { secretsOperations } from './aws/secrets';
 import { sqsOperations } from './aws/sqs';
-import { appCredentials, deadLetterQueueName, EVENT_BUS, handlerEnvironment, MEDIA_BUCKET, queueName, type AppCredentials } from './config';
+import { appCredentials, deadLetterQueueName, EVENT_BUS, handlerEnvironment, MEDIA_BUCKET, queueName, tokenStoreSetting, type AppCredentials } from './config';
 import { startDynamo } from './dynamo';
 import { createGateway } from './gateway/server';
+import { createSiteHandler } from './gateway/static';
+import { buildDashboard } from '../web/build';
 import { createLocalIssuer } from './gateway/jwt';
 import { FunctionHost, functionName, type InvokeOutcome, type LambdaHandler } from './lambda';
 import { listenLoopback } from './http-listen';
@@ -62,6 +65,8 @@ export interface LocalRuntimeOptions {
 export interface LocalRuntime {
   /** `http://localhost:<port>`: the API, as the deployed API Gateway URL. */
   readonly apiUrl: string;
+  /** The dashboard page, served by the gateway on the API's port. */
+  readonly dashboardUrl: string;
   readonly fakesUrl: string;
   /** The local SQS / Secrets Manager / EventBridge / S3 endpoint. */
   readonly awsUrl: string;
@@ -142,6 +147,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     cleanups.set('dynamo', () => dynamo.close());
 
     const store = SecretStore.open(options.dataDir);
+    // One KMS key per runtime (kept in the data directory when there is one): the envelope token store's data keys come from it.
+    const kmsKey = LocalKmsKey.open(region, ACCOUNT_ID, options.dataDir);
+    const tokenStore = tokenStoreSetting(source);
     const host = new FunctionHost({
       root: ROOT,
       region,
@@ -181,6 +189,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
         AmazonSQS: sqsOperations(engine),
         secretsmanager: secrets,
         AWSEvents: eventBridgeOperations(recorder, [EVENT_BUS], region, ACCOUNT_ID),
+        TrentService: kmsOperations(kmsKey),
       },
     });
     cleanups.set('aws', () => aws.close());
@@ -211,6 +220,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       queueUrl: (name) => engine.url(name),
       logLevel: (source['LOG_LEVEL'] ?? (quiet ? 'WARN' : 'INFO')).toUpperCase(),
       ...(source['POWERTOOLS_LOG_LEVEL'] && { powertoolsLogLevel: source['POWERTOOLS_LOG_LEVEL'] }),
+      ...(source['POWERTOOLS_METRICS_DISABLED'] && { metricsDisabled: source['POWERTOOLS_METRICS_DISABLED'] }),
+      tokenStore,
+      kmsKeyArn: kmsKey.arn,
     });
     const previous = new Map<string, string | undefined>();
     for (const [k, v] of Object.entries(env)) {
@@ -246,7 +258,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
       return run;
     };
 
+    // Built once per start, in memory: the page always matches the checked-out sources.
+    const site = createSiteHandler(buildDashboard({ minify: false }));
     listener = createGateway({
+      site,
       routes,
       invoke: (fn, event) => host.invoke(fn, event),
       issuer,
@@ -268,6 +283,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 
     return {
       apiUrl,
+      dashboardUrl: `${apiUrl}/`,
       fakesUrl: fakes.baseUrl,
       awsUrl: aws.url,
       objects,

@@ -5,3 +5,5 @@ process.env.AWS_ACCESS_KEY_ID ??= 'local';
 process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 // Logs stay quiet in tests unless asked for (REACH_TEST_LOGS=1); the log-scan tests turn them on.
 process.env.POWERTOOLS_LOG_LEVEL ??= process.env.REACH_TEST_LOGS ? 'DEBUG' : 'SILENT';
+// Metric records (EMF) stay off stdout too; the metrics tests turn them on where they read them.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';

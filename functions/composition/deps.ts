@@ -3,6 +3,7 @@
  * per cold start and reused by every invocation of the function.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -17,6 +18,7 @@ import { DynamoWebhookEventStore } from '../adapters/dynamodb/webhook-events';
 import { DynamoHistoryRepository } from '../adapters/dynamodb/history';
 import { DynamoJobRepository } from '../adapters/dynamodb/jobs';
 import { DynamoPostRepository } from '../adapters/dynamodb/posts';
+import { DynamoKmsTokenVault } from '../adapters/dynamodb/token-vault';
 import { EventBridgePublisher } from '../adapters/eventbridge/publisher';
 import { S3MediaStore } from '../adapters/s3/media-store';
 import { SecretsManagerAppCredentials } from '../adapters/secrets/app-credentials';
@@ -26,6 +28,8 @@ import { SqsWorkQueue } from '../adapters/sqs/work-queue';
 import type { QueueStats } from '../core/ports/operations';
 import { createHttpClient, type HttpCallInfo, type HttpClient } from '../providers/http';
 import { createPlatformDirectory } from '../providers/registry';
+import { currentCorrelationId } from '../handlers/lib/invocation';
+import { recordPlatformCall, tracer } from '../handlers/lib/observability';
 import { functions } from '../../lib/topology';
 
 /** A publish lease outlives the worker's own timeout, so a live lease always means a live worker. */
@@ -45,16 +49,20 @@ export const onPlatformCall = (listener: (info: HttpCallInfo) => void): void => 
 
 export const buildDeps = (env: Readonly<Env>): Deps => {
   const now = () => new Date();
-  const db = createDocumentClient(env.AWS_REGION);
-  const secrets = new SecretsManagerClient({ region: env.AWS_REGION });
+  // Traced clients: each AWS call is a subsegment of the invocation's trace (a no-op when tracing is off).
+  const db = tracer.captureAWSv3Client(createDocumentClient(env.AWS_REGION));
+  const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({ region: env.AWS_REGION }));
   const http = createHttpClient({
     ...(env.PLATFORM_BASE_URL !== undefined && { platformBaseUrl: env.PLATFORM_BASE_URL }),
     ...(env.PUBLIC_PLATFORM_BASE_URL !== undefined && { publicPlatformBaseUrl: env.PUBLIC_PLATFORM_BASE_URL }),
     defaultTimeoutMs: env.PLATFORM_TIMEOUT_MS,
-    onCall: (info) => callListeners.forEach((l) => l(info)),
+    onCall: (info) => {
+      recordPlatformCall(info);
+      callListeners.forEach((l) => l(info));
+    },
   });
   const apiBase = env.PUBLIC_API_URL.replace(/\/$/, '');
-  const sqs = new SQSClient({ region: env.AWS_REGION });
+  const sqs = tracer.captureAWSv3Client(new SQSClient({ region: env.AWS_REGION }));
   const queueUrls = {
     sync: env.QUEUE_SYNC_URL,
     publish: env.QUEUE_PUBLISH_URL,
@@ -70,18 +78,22 @@ export const buildDeps = (env: Readonly<Env>): Deps => {
     posts: new DynamoPostRepository(db, env.TABLE_POSTS, now),
     media: new S3MediaStore(
       // WHEN_REQUIRED: presigned uploads must not carry a checksum of an empty body.
-      new S3Client({ region: env.AWS_REGION, requestChecksumCalculation: 'WHEN_REQUIRED', forcePathStyle: env.S3_FORCE_PATH_STYLE }),
+      tracer.captureAWSv3Client(new S3Client({ region: env.AWS_REGION, requestChecksumCalculation: 'WHEN_REQUIRED', forcePathStyle: env.S3_FORCE_PATH_STYLE })),
       env.MEDIA_BUCKET,
     ),
     control: new DynamoControlStore(db, env.TABLE_CONTROL, now),
     webhookEvents: new DynamoWebhookEventStore(db, env.TABLE_EVENTS, now),
     grants: new DynamoGrantRegistry(db, env.TABLE_CONTROL, now),
-    vault: new SecretsManagerTokenVault(secrets, env.TOKEN_SECRET_PREFIX, env.TOKEN_KMS_KEY_ID),
+    vault:
+      env.TOKEN_STORE === 'dynamodb-kms'
+        ? new DynamoKmsTokenVault(db, tracer.captureAWSv3Client(new KMSClient({ region: env.AWS_REGION })), { table: env.TABLE_TOKENS, keyId: env.TOKEN_KMS_KEY_ID, stage: env.STAGE })
+        : new SecretsManagerTokenVault(secrets, env.TOKEN_SECRET_PREFIX, env.TOKEN_KMS_KEY_ID),
     credentials: new SecretsManagerAppCredentials(secrets, env.PLATFORM_SECRET_PREFIX, now),
     platforms: createPlatformDirectory({ http, now }, env.ENABLED_PLATFORMS),
-    queue: new SqsWorkQueue(sqs, queueUrls),
+    // Messages carry the correlation id of the request or run that sent them.
+    queue: new SqsWorkQueue(sqs, queueUrls, currentCorrelationId),
     queueStats: new SqsQueueStats(sqs, queueUrls),
-    events: new EventBridgePublisher(new EventBridgeClient({ region: env.AWS_REGION }), env.EVENT_BUS_NAME),
+    events: new EventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({ region: env.AWS_REGION })), env.EVENT_BUS_NAME),
     now,
     newId: () => ulid(),
     settings: {

@@ -25,6 +25,8 @@ export const envSchema = z.object({
   TABLE_JOBS: z.string().min(1),
   TABLE_EVENTS: z.string().min(1),
   TABLE_CONTROL: z.string().min(1),
+  /** Token sets of the `dynamodb-kms` store (the table exists whichever store is chosen). */
+  TABLE_TOKENS: z.string().min(1),
   QUEUE_SYNC_URL: z.string().url(),
   QUEUE_PUBLISH_URL: z.string().url(),
   QUEUE_REFRESH_URL: z.string().url(),
@@ -34,8 +36,16 @@ export const envSchema = z.object({
   PLATFORM_SECRET_PREFIX: z.string().min(1).default('reach/platforms/'),
   /** Secrets Manager name prefix of the per-connection token secrets. */
   TOKEN_SECRET_PREFIX: z.string().min(1).default('reach/tokens/'),
-  /** Customer-managed KMS key that encrypts token secrets (absent: the account's default key). */
+  /**
+   * Customer-managed KMS key that encrypts token secrets (absent: the account's default key). The
+   * `dynamodb-kms` store needs it: its data keys come from this key.
+   */
   TOKEN_KMS_KEY_ID: z.string().min(1).optional(),
+  /**
+   * Where per-connection tokens live: one Secrets Manager secret each (default), or KMS-envelope
+   * sealed items in the Tokens table (lib/config.ts `tokenStore`).
+   */
+  TOKEN_STORE: z.enum(['secrets-manager', 'dynamodb-kms']).default('secrets-manager'),
   /** Public base URL of the API, e.g. `https://abc.execute-api.eu-west-1.amazonaws.com`. */
   PUBLIC_API_URL: z.string().url(),
   /** Return URLs a connect flow may redirect to: full URLs or origins (prefix match). */
@@ -72,7 +82,12 @@ export const envSchema = z.object({
   LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
 });
 
-export type Env = z.infer<typeof envSchema>;
+type ParsedEnv = z.infer<typeof envSchema>;
+
+/** The configuration: the `dynamodb-kms` token store always comes with the key its data keys come from. */
+export type Env = ParsedEnv & ({ readonly TOKEN_STORE: 'secrets-manager' } | { readonly TOKEN_STORE: 'dynamodb-kms'; readonly TOKEN_KMS_KEY_ID: string });
+
+const storeHasKey = (env: ParsedEnv): env is Env => env.TOKEN_STORE !== 'dynamodb-kms' || env.TOKEN_KMS_KEY_ID !== undefined;
 
 /** Parses an environment; throws one error listing every missing or malformed variable. */
 export const parseEnv = (source: Readonly<Record<string, string | undefined>>): Readonly<Env> => {
@@ -81,6 +96,8 @@ export const parseEnv = (source: Readonly<Record<string, string | undefined>>): 
     const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Reach configuration is invalid: ${problems}`);
   }
+  // The one rule across variables, checked once each variable is valid on its own.
+  if (!storeHasKey(result.data)) throw new Error('Reach configuration is invalid: TOKEN_KMS_KEY_ID: TOKEN_STORE dynamodb-kms needs the key its data keys come from');
   return Object.freeze(result.data);
 };
 

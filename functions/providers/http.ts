@@ -7,7 +7,7 @@
  * `${platformBaseUrl}/graph.facebook.com/v25.0/me`, where the fake platform servers answer. That is
  * the only difference between talking to a platform and to its fake.
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { FailureKind, HttpFailure, ProviderFailure, ProviderId } from './types';
 import { ProviderError } from './types';
 
@@ -28,6 +28,8 @@ export interface HttpRequest {
   /** Sent as is, with the caller's `content-type` header. */
   readonly body?: string | Uint8Array;
   readonly timeoutMs?: number;
+  /** The platform the call is for; `sendClassified` fills it in, so call metrics are per platform. */
+  readonly platform?: ProviderId;
 }
 
 export interface HttpResponse {
@@ -44,6 +46,9 @@ export interface HttpCallInfo {
   readonly path: string;
   readonly status: number | 'timeout' | 'network';
   readonly ms: number;
+  readonly platform?: ProviderId;
+  /** How much of a rate limit the answer's headers say is used (0–100), when they say it. */
+  readonly rateLimitUsedPercent?: number;
 }
 
 export interface HttpClient {
@@ -106,8 +111,19 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         headers['content-type'] ??= 'application/json';
       }
       const started = performance.now();
-      const report = (status: HttpCallInfo['status']) =>
-        options.onCall?.({ method: request.method, host: real.host, path: real.pathname, status, ms: performance.now() - started });
+      const report = (status: HttpCallInfo['status'], responseHeaders?: Readonly<Record<string, string>>) => {
+        if (!options.onCall) return;
+        const used = responseHeaders && rateLimitUsedPercent(responseHeaders);
+        options.onCall({
+          method: request.method,
+          host: real.host,
+          path: real.pathname,
+          status,
+          ms: performance.now() - started,
+          ...(request.platform !== undefined && { platform: request.platform }),
+          ...(used !== undefined && { rateLimitUsedPercent: used }),
+        });
+      };
       let res: Response;
       try {
         res = await doFetch(target, {
@@ -123,9 +139,9 @@ export const createHttpClient = (options: HttpClientOptions): HttpClient => {
         throw new HttpTransportError(reason, `${request.method} ${real.host}${real.pathname}`, { cause: err });
       }
       const text = await res.text();
-      report(res.status);
       const outHeaders: Record<string, string> = {};
       res.headers.forEach((v, k) => (outHeaders[k.toLowerCase()] = v));
+      report(res.status, outHeaders);
       return { status: res.status, headers: outHeaders, text };
     },
   };
@@ -199,7 +215,7 @@ export const sendClassified = async (
 ): Promise<HttpResponse> => {
   let res: HttpResponse;
   try {
-    res = await ctx.http.send(request);
+    res = await ctx.http.send({ ...request, platform: ctx.platform });
   } catch (err) {
     if (err instanceof HttpTransportError) {
       throw new ProviderError(ctx.platform, { kind: 'transient', code: err.reason, message: err.message }, { cause: err });
@@ -232,4 +248,59 @@ export const kindFromStatus = (status: number): FailureKind => {
   if (status === 408 || status >= 500) return 'transient';
   if (status >= 400) return 'invalid_request';
   return 'permanent';
+};
+
+/**
+ * Pairs of headers that state a limit and what remains of it: X's per-endpoint and 24-hour limits
+ * (https://docs.x.com/x-api/fundamentals/rate-limits), the common `X-RateLimit-*` form and the IETF
+ * draft's `RateLimit-*` (https://datatracker.ietf.org/doc/draft-ietf-httpapi-ratelimit-headers/).
+ */
+const LIMIT_PAIRS: ReadonlyArray<readonly [limit: string, remaining: string]> = [
+  ['x-rate-limit-limit', 'x-rate-limit-remaining'],
+  ['x-app-limit-24hour-limit', 'x-app-limit-24hour-remaining'],
+  ['x-user-limit-24hour-limit', 'x-user-limit-24hour-remaining'],
+  ['x-ratelimit-limit', 'x-ratelimit-remaining'],
+  ['ratelimit-limit', 'ratelimit-remaining'],
+];
+
+/**
+ * Headers whose JSON states usage directly as percentages of the limit (`call_count`,
+ * `total_cputime`, `total_time`, 0–100): `X-App-Usage` and `X-Page-Usage`, and
+ * `X-Business-Use-Case-Usage` with such entries per business object
+ * (https://developers.facebook.com/docs/graph-api/overview/rate-limiting).
+ */
+const USAGE_HEADERS = ['x-app-usage', 'x-page-usage'] as const;
+const BUSINESS_USAGE_HEADER = 'x-business-use-case-usage';
+
+const usageEntry = z.looseObject({ call_count: z.number().optional(), total_cputime: z.number().optional(), total_time: z.number().optional() });
+const businessUsage = z.record(z.string(), z.array(usageEntry));
+
+const percentsOf = (e: z.infer<typeof usageEntry>): number[] => [e.call_count, e.total_cputime, e.total_time].filter((n): n is number => n !== undefined);
+
+const nonNegative = (raw: string | undefined): number | undefined => {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const n = Number(raw);
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+};
+
+/**
+ * The highest share (0–100) of any rate limit that an answer's headers report as used, or undefined
+ * when they report none. Reads header conventions, not platforms: whichever platform sends one of
+ * these headers is measured by it.
+ */
+export const rateLimitUsedPercent = (headers: Readonly<Record<string, string>>): number | undefined => {
+  const used: number[] = [];
+  for (const [limitName, remainingName] of LIMIT_PAIRS) {
+    const limit = nonNegative(headers[limitName]);
+    const remaining = nonNegative(headers[remainingName]);
+    if (limit !== undefined && limit > 0 && remaining !== undefined) used.push((100 * (limit - Math.min(remaining, limit))) / limit);
+  }
+  for (const name of USAGE_HEADERS) {
+    const parsed = usageEntry.safeParse(parseJson(headers[name] ?? ''));
+    if (parsed.success) used.push(...percentsOf(parsed.data));
+  }
+  const buc = businessUsage.safeParse(parseJson(headers[BUSINESS_USAGE_HEADER] ?? ''));
+  if (buc.success) used.push(...Object.values(buc.data).flat().flatMap(percentsOf));
+  if (used.length === 0) return undefined;
+  return Math.min(100, Math.max(0, Math.round(Math.max(...used) * 10) / 10));
 };

@@ -8,6 +8,7 @@ import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { CONTEXT_REF, CONTEXT_STAGE } from '../../functions/adapters/dynamodb/token-vault';
 import type { ReachFunction } from './node-function';
 import type { ReachTable } from './table';
 
@@ -49,27 +50,79 @@ export const grantTable = (fn: ReachFunction, grant: TableGrant): void => {
       }),
     );
   }
-  const key = table.encryptionKey;
-  if (key === undefined) throw new Error(`${grant.table.def.id} is not encrypted with a customer-managed key`);
+  grantTableKey(fn, grant.table, grant.write === true);
+};
+
+/** The table's KMS key, through DynamoDB only: what reading (and writing) its items needs. */
+const grantTableKey = (fn: ReachFunction, table: ReachTable, write: boolean): void => {
+  const key = table.table.encryptionKey;
+  if (key === undefined) throw new Error(`${table.def.id} is not encrypted with a customer-managed key`);
   fn.role.addToPrincipalPolicy(
     new PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:DescribeKey', ...(grant.write === true ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])],
+      actions: ['kms:Decrypt', 'kms:DescribeKey', ...(write ? ['kms:Encrypt', 'kms:GenerateDataKey'] : [])],
       resources: [key.keyArn],
       conditions: { StringEquals: viaService(fn, 'dynamodb') },
     }),
   );
 };
 
-/** What a function does with per-connection token secrets. */
+/** What a function does with per-connection tokens. */
 export type TokenSecretUse = 'read' | 'write' | 'delete';
 
 export interface TokenSecretsGrant {
+  /** Name prefix of the token secrets (the `secrets-manager` store). */
   readonly prefix: string;
+  /** The stack's key: it encrypts token secrets, or wraps the data keys of the `dynamodb-kms` store. */
   readonly key: IKey;
   readonly uses: readonly TokenSecretUse[];
   /** Why this function touches tokens; recorded with the cdk-nag acknowledgement. */
   readonly why: string;
 }
+
+/** Where the stage keeps per-connection tokens (lib/config.ts `tokenStore`), as far as grants care. */
+export type TokenStoreTarget =
+  | { readonly kind: 'secrets-manager' }
+  | {
+      readonly kind: 'dynamodb-kms';
+      /** The Tokens table. */
+      readonly table: ReachTable;
+      /** The stage every encryption context names (`reach:stage`). */
+      readonly stage: string;
+    };
+
+/**
+ * The token store each stack key serves, and the token grants asked for before it was chosen.
+ * Features grant token access as they create their functions, and the Tokens feature, which knows
+ * the stage's choice, may come after some of them: their grants wait here until `useTokenStore`.
+ */
+interface TokenStoreState {
+  store?: TokenStoreTarget;
+  readonly waiting: Array<{ readonly fn: ReachFunction; readonly grant: TokenSecretsGrant }>;
+}
+const tokenStores = new WeakMap<IKey, TokenStoreState>();
+
+const tokenStoreState = (key: IKey): TokenStoreState => {
+  const known = tokenStores.get(key);
+  if (known !== undefined) return known;
+  const state: TokenStoreState = { waiting: [] };
+  tokenStores.set(key, state);
+  // A grant that never learnt its store would leave functions without token access: fail the synth instead.
+  key.node.addValidation({
+    validate: () => (state.store === undefined && state.waiting.length > 0 ? ['Token grants were requested but no token store was chosen (useTokenStore)'] : []),
+  });
+  return state;
+};
+
+/**
+ * Chooses where the token grants made with `key` point, once per key, and applies the grants that
+ * were waiting for the choice.
+ */
+export const useTokenStore = (key: IKey, store: TokenStoreTarget): void => {
+  const state = tokenStoreState(key);
+  if (state.store !== undefined) throw new Error(`The token store was already chosen (${state.store.kind})`);
+  state.store = store;
+  for (const { fn, grant } of state.waiting.splice(0)) applyTokenGrant(fn, grant, store);
+};
 
 /** The ARN pattern of every token secret: the name prefix, then Secrets Manager's random suffix. */
 export const tokenSecretsArn = (scope: ReachFunction, prefix: string): string =>
@@ -80,13 +133,29 @@ export const tokenSecretsNagResource = (prefix: string): string =>
   `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${prefix}*`;
 
 /**
- * Grants the Secrets Manager calls of `SecretsManagerTokenVault` on secrets under the token prefix
+ * Grants a function what the stage's token vault adapter calls for the given uses: Secrets Manager
+ * secrets under the token prefix, or items of the Tokens table and envelope data keys from the
+ * stack's key (see `useTokenStore`; before the store is chosen, the grant waits for it).
+ */
+export const grantTokenSecrets = (fn: ReachFunction, grant: TokenSecretsGrant): void => {
+  const state = tokenStoreState(grant.key);
+  if (state.store === undefined) state.waiting.push({ fn, grant });
+  else applyTokenGrant(fn, grant, state.store);
+};
+
+const applyTokenGrant = (fn: ReachFunction, grant: TokenSecretsGrant, store: TokenStoreTarget): void => {
+  if (store.kind === 'secrets-manager') grantSecretsManagerTokens(fn, grant);
+  else grantEnvelopeTokens(fn, grant, store.table, store.stage);
+};
+
+/**
+ * The Secrets Manager calls of `SecretsManagerTokenVault` on secrets under the token prefix
  * (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_iam-permissions.html), and
  * the key through Secrets Manager only. Writers need CreateSecret (with TagResource: the vault tags
  * each secret with its owner) and PutSecretValue: the vault creates first and overwrites when the
  * secret exists.
  */
-export const grantTokenSecrets = (fn: ReachFunction, grant: TokenSecretsGrant): void => {
+const grantSecretsManagerTokens = (fn: ReachFunction, grant: TokenSecretsGrant): void => {
   const uses = new Set(grant.uses);
   const actions = [
     ...(uses.has('read') ? ['secretsmanager:GetSecretValue'] : []),
@@ -104,6 +173,38 @@ export const grantTokenSecrets = (fn: ReachFunction, grant: TokenSecretsGrant): 
     id: `AwsSolutions-IAM5[Resource::${tokenSecretsNagResource(grant.prefix)}]`,
     reason: `Token secrets are created per connection at run time, so they can only be named by their prefix (${grant.prefix}) plus the random suffix Secrets Manager appends. ${grant.why}`,
   });
+};
+
+/**
+ * The calls of `DynamoKmsTokenVault`: GetItem / PutItem / DeleteItem on the Tokens table (and its
+ * key through DynamoDB), Decrypt to unwrap a data key and GenerateDataKey to get one
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html).
+ * Direct key use is limited to this stage's token encryption context: `reach:stage` must be the
+ * stage, `reach:ref` must be present, and no other context key may appear
+ * (https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-encryption-context).
+ */
+const grantEnvelopeTokens = (fn: ReachFunction, grant: TokenSecretsGrant, table: ReachTable, stage: string): void => {
+  const uses = new Set(grant.uses);
+  const itemActions = [
+    ...(uses.has('read') ? ['dynamodb:GetItem'] : []),
+    ...(uses.has('write') ? ['dynamodb:PutItem'] : []),
+    ...(uses.has('delete') ? ['dynamodb:DeleteItem'] : []),
+  ];
+  fn.role.addToPrincipalPolicy(new PolicyStatement({ actions: itemActions, resources: [table.table.tableArn] }));
+  grantTableKey(fn, table, uses.has('write') || uses.has('delete'));
+  const keyActions = [...(uses.has('read') ? ['kms:Decrypt'] : []), ...(uses.has('write') ? ['kms:GenerateDataKey'] : [])];
+  if (keyActions.length === 0) return;
+  fn.role.addToPrincipalPolicy(
+    new PolicyStatement({
+      actions: keyActions,
+      resources: [grant.key.keyArn],
+      conditions: {
+        StringEquals: { [`kms:EncryptionContext:${CONTEXT_STAGE}`]: stage },
+        Null: { [`kms:EncryptionContext:${CONTEXT_REF}`]: 'false' },
+        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': [CONTEXT_REF, CONTEXT_STAGE] },
+      },
+    }),
+  );
 };
 
 /** Grants GetSecretValue on the platforms' app-credential secrets (and their key, via Secrets Manager). */

@@ -3,6 +3,7 @@
  * the secure defaults in one place (Node.js 22 on arm64, local esbuild bundling, source maps, its own
  * log group with retention, active X-Ray tracing, its own role with no AWS managed policy).
  */
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -45,7 +46,9 @@ export class ReachFunction extends Construct {
       entry: path.join(REPO_ROOT, def.entry),
       handler: 'handler',
       projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      // npm never ships a package's lockfile: installed as a dependency of a team's CDK app, Reach
+      // has only its package.json, which still marks the project root for the asset hash.
+      depsLockFilePath: existsSync(path.join(REPO_ROOT, 'package-lock.json')) ? path.join(REPO_ROOT, 'package-lock.json') : path.join(REPO_ROOT, 'package.json'),
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
       memorySize: def.memoryMb,

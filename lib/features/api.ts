@@ -3,7 +3,7 @@
  * route of `topology.routes` integrated with the `api`, `oauth` or `webhooks` function, stage-wide
  * throttling and JSON access logs. Creates the `api` and `oauth` functions with their grants.
  */
-import { CfnOutput, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Lazy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { HttpApi, HttpMethod, HttpRoute, HttpRouteKey, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -97,7 +97,8 @@ export class Api extends Construct {
 
     const authorizer = new HttpJwtAuthorizer('Jwt', props.auth.issuer, {
       authorizerName: 'reach-jwt',
-      jwtAudience: [...props.auth.audience],
+      // Lazy: the dashboard's client joins the audience when the Site is built, after the API.
+      jwtAudience: Lazy.list({ produce: () => [...props.auth.audience] }),
       identitySource: ['$request.header.Authorization'],
     });
     const integrations: Readonly<Record<RouteDef['fn'], HttpLambdaIntegration>> = {

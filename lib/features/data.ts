@@ -1,4 +1,4 @@
-/** Data: the six DynamoDB tables of the topology, encrypted with the stack's key. */
+/** Data: the DynamoDB tables of the topology, encrypted with the stack's key. */
 import type { IKey } from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { ReachTable } from '../constructs/table';
@@ -27,6 +27,8 @@ export class Data extends Construct {
       Jobs: get('Jobs'),
       Events: get('Events'),
       Control: get('Control'),
+      // Created whichever token store the stage uses: switching stores later adds no stateful resource.
+      Tokens: get('Tokens'),
     };
   }
 

@@ -16,7 +16,7 @@ export interface RuntimeEnvironmentInput {
   readonly data: Data;
   readonly queues: Readonly<Record<QueueId, IQueue>>;
   readonly bus: IEventBus;
-  /** Encrypts token secrets the functions create. */
+  /** Encrypts token secrets the functions create, or wraps the data keys of the `dynamodb-kms` store. */
   readonly key: IKey;
   /** The HTTP API's base URL (OAuth redirect URIs and the default return page are built on it). */
   readonly apiUrl: string;
@@ -35,6 +35,7 @@ export const runtimeEnvironment = (input: RuntimeEnvironmentInput): Record<strin
     PLATFORM_SECRET_PREFIX,
     TOKEN_SECRET_PREFIX,
     TOKEN_KMS_KEY_ID: input.key.keyArn,
+    TOKEN_STORE: config.tokenStore,
     PUBLIC_API_URL: input.apiUrl,
     RETURN_URL_ALLOWLIST: config.returnUrlAllowlist.join(','),
     ...(config.defaultReturnUrl !== undefined && { DEFAULT_RETURN_URL: config.defaultReturnUrl }),

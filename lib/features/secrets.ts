@@ -1,7 +1,8 @@
 /**
  * Secrets: the stack's customer-managed KMS key and one Secrets Manager secret per enabled platform
- * for Reach's own app credentials. The per-connection token secrets are created at run time by the
- * functions (under TOKEN_SECRET_PREFIX) and encrypted with the same key.
+ * for Reach's own app credentials. Per-connection tokens are written at run time by the functions,
+ * protected by the same key: as secrets under TOKEN_SECRET_PREFIX (token store `secrets-manager`),
+ * or as Tokens-table items sealed with data keys it wraps (token store `dynamodb-kms`).
  */
 import { CfnResource, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -28,7 +29,7 @@ export const platformSecretLogicalId = (platform: ProviderId): string =>
     .join('')}`;
 
 export class Secrets extends Construct {
-  /** Encrypts the tables, the token secrets, the platform secrets and the alarm topic. */
+  /** Encrypts the tables, the token secrets (or wraps the token data keys), the platform secrets and the alarm topic. */
   readonly key: Key;
   readonly platformSecrets: ReadonlyMap<ProviderId, Secret>;
 

@@ -1,10 +1,11 @@
 /**
  * Tokens: the hourly planner that finds connections whose tokens are due for a refresh (or the
  * daily touch), the `refresh` queue, and the worker that refreshes one connection under a lease.
+ * It also settles where every function's token grants point: the stage's token store.
  */
 import { Construct } from 'constructs';
 import { TOKEN_SECRET_PREFIX } from '../config';
-import { grantPlatformSecretsRead, grantTable, grantTokenSecrets } from '../constructs/grants';
+import { grantPlatformSecretsRead, grantTable, grantTokenSecrets, useTokenStore } from '../constructs/grants';
 import type { ReachFunction } from '../constructs/node-function';
 import { QueueWorker } from '../constructs/queue-worker';
 import { createFunction, platformSecrets, queueDef, type Shared } from './shared';
@@ -17,6 +18,13 @@ export class Tokens extends Construct {
   constructor(scope: Construct, id: string, shared: Shared) {
     super(scope, id);
     const { tables } = shared.data;
+    const { config } = shared;
+    // Every feature's token grants (before and after this one) follow the stage's store: secrets
+    // under the token prefix, or the Tokens table plus envelope data keys from the stack's key.
+    useTokenStore(
+      shared.secrets.key,
+      config.tokenStore === 'dynamodb-kms' ? { kind: 'dynamodb-kms', table: tables.Tokens, stage: config.stage } : { kind: 'secrets-manager' },
+    );
     this.planner = createFunction(this, 'tokenPlanner', shared);
     this.worker = createFunction(this, 'tokenWorker', shared);
     this.queue = new QueueWorker(this, 'Refresh', { def: queueDef('refresh'), consumer: this.worker.fn });

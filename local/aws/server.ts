@@ -1,9 +1,9 @@
 /**
  * The local AWS endpoint: one HTTP server that answers the JSON protocols of SQS, Secrets
- * Manager and EventBridge, dispatching on `X-Amz-Target`, and (given an object store) S3's
+ * Manager, KMS and EventBridge, dispatching on `X-Amz-Target`, and (given an object store) S3's
  * path-style REST API for every request without that header. SDK v3 clients reach it through
- * `AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL_EVENTBRIDGE` and
- * `AWS_ENDPOINT_URL_S3`. Request signatures are not checked: everything here is loopback-only
+ * `AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL_SECRETS_MANAGER`, `AWS_ENDPOINT_URL_KMS`,
+ * `AWS_ENDPOINT_URL_EVENTBRIDGE` and `AWS_ENDPOINT_URL_S3`. Request signatures are not checked: everything here is loopback-only
  * and single-user.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,7 +17,7 @@ import { handleS3Request } from './s3';
 
 export interface AwsEndpointOptions {
   readonly port?: number;
-  /** Operation tables by target prefix, e.g. `AmazonSQS`, `secretsmanager`, `AWSEvents`. */
+  /** Operation tables by target prefix, e.g. `AmazonSQS`, `secretsmanager`, `TrentService` (KMS), `AWSEvents`. */
   readonly services: Readonly<Record<string, OperationTable>>;
   /** Objects served through S3's REST API (requests without `X-Amz-Target`); absent: no S3. */
   readonly s3?: ObjectStore;

@@ -63,11 +63,14 @@ export const clfTime = (d: Date): string => {
   return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
 };
 
+/** A request id in API Gateway's shape; the gateway answers with it in `apigw-requestid`, as AWS does. */
+export const newRequestId = (): string => randomBytes(12).toString('base64').replace(/[+/]/g, 'A');
+
 /** Builds the event for `req`, matched to `route`. */
 export const buildEvent = (
   req: RawRequest,
   route: RouteInfo,
-  context: { readonly accountId: string; readonly apiId: string },
+  context: { readonly accountId: string; readonly apiId: string; readonly requestId?: string },
   authorizer?: AuthorizerContext,
 ): HttpApiEvent => {
   const now = new Date();
@@ -121,7 +124,7 @@ export const buildEvent = (
         sourceIp: req.sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomBytes(12).toString('base64').replace(/[+/]/g, 'A'),
+      requestId: context.requestId ?? newRequestId(),
       routeKey: route.routeKey,
       stage: '$default',
       time: clfTime(now),

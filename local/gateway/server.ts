@@ -10,9 +10,10 @@ import type { RouteDef } from '../../lib/topology';
 import { BodyTooLargeError, readBody } from '../http-listen';
 import type { InvokeOutcome } from '../lambda';
 import { describeError, type LocalLog } from '../log';
-import { buildEvent, gatewayAnswer, toAnswer, type AuthorizerContext, type HttpAnswer, type HttpApiEvent } from './event';
+import { buildEvent, gatewayAnswer, newRequestId, toAnswer, type AuthorizerContext, type HttpAnswer, type HttpApiEvent } from './event';
 import { renderClaims, type LocalIssuer } from './jwt';
 import { matchRoute } from './routes';
+import { isSitePath } from './static';
 
 /** What `/local/schedules/{id}/run` reports. */
 export type ScheduleRunResult = { readonly found: false } | { readonly found: true; readonly target: string; readonly outcome: InvokeOutcome };
@@ -29,6 +30,8 @@ export interface GatewayDeps {
     peekQueue(name: string): unknown[] | undefined;
     runSchedule(id: string): Promise<ScheduleRunResult>;
   };
+  /** The dashboard: answers every path outside `/v1/` and `/local/`. */
+  readonly site?: (method: string, path: string) => HttpAnswer;
 }
 
 /** HTTP APIs accept payloads up to 10 MB. */
@@ -97,7 +100,7 @@ export const createGateway = (deps: GatewayDeps) => {
     return gatewayAnswer(404, 'Not Found');
   };
 
-  const apiRoute = async (req: IncomingMessage, path: string, body: Buffer): Promise<HttpAnswer> => {
+  const apiRoute = async (req: IncomingMessage, path: string, body: Buffer, requestId: string): Promise<HttpAnswer> => {
     const method = req.method ?? 'GET';
     const match = matchRoute(deps.routes, method, path);
     if (!match) return gatewayAnswer(404, 'Not Found');
@@ -121,7 +124,7 @@ export const createGateway = (deps: GatewayDeps) => {
         localPort: req.socket.localPort ?? 0,
       },
       { routeKey: match.routeKey, pathParameters: match.pathParameters },
-      { accountId: deps.accountId, apiId: 'local' },
+      { accountId: deps.accountId, apiId: 'local', requestId },
       authorizer,
     );
     const outcome = await deps.invoke(match.route.fn, event);
@@ -135,12 +138,14 @@ export const createGateway = (deps: GatewayDeps) => {
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
+    const requestId = newRequestId();
     const method = req.method ?? 'GET';
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     let answer: HttpAnswer;
     try {
       const body = await readBody(req, MAX_BODY);
-      answer = path === '/local' || path.startsWith('/local/') ? await localRoute(method, path, body) : await apiRoute(req, path, body);
+      if (deps.site && isSitePath(path)) answer = deps.site(method, path);
+      else answer = path === '/local' || path.startsWith('/local/') ? await localRoute(method, path, body) : await apiRoute(req, path, body, requestId);
     } catch (err) {
       if (err instanceof BodyTooLargeError) answer = gatewayAnswer(413, 'Request Entity Too Large');
       else {
@@ -152,7 +157,7 @@ export const createGateway = (deps: GatewayDeps) => {
       // The length is ours to state: the body may have been decoded from base64.
       ...answer.headers.filter(([k]) => k !== 'content-length' && k !== 'transfer-encoding').map(([k, v]) => [k, v] as [string, string]),
       ['content-length', String(answer.body.length)],
-      ['apigw-requestid', `local-${started.toString(36)}`],
+      ['apigw-requestid', requestId],
     ];
     res.writeHead(answer.status, headers.flat());
     res.end(answer.body);

@@ -164,7 +164,7 @@ describe('tokens stay secret', () => {
 
     const db = new DynamoDBClient({ region: 'us-east-1', endpoint: rt.dynamoUrl, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
     const tables: string[] = [];
-    for (const t of ['reach-connections', 'reach-history', 'reach-jobs', 'reach-control', 'reach-events', 'reach-posts']) {
+    for (const t of ['reach-connections', 'reach-history', 'reach-jobs', 'reach-control', 'reach-events', 'reach-posts', 'reach-tokens']) {
       tables.push(JSON.stringify((await db.send(new ScanCommand({ TableName: t }))).Items ?? []));
     }
     db.destroy();

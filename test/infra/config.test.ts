@@ -1,6 +1,7 @@
 /** Stage configuration: CDK context (cdk.json values or `-c key=value` strings) → typed config. */
 import { PROVIDER_IDS } from '../../functions/providers/types';
 import { CONTEXT_KEYS, DEFAULTS, stageConfig } from '../../lib/config';
+import { schedules } from '../../lib/topology';
 
 describe('stageConfig', () => {
   it('fills every default from an empty context (Cognito auth, all platforms)', () => {
@@ -16,6 +17,9 @@ describe('stageConfig', () => {
       adminGroup: 'admin',
       apiThrottle: DEFAULTS.apiThrottle,
       errorRateAlarmPercent: 5,
+      tokenStore: 'secrets-manager',
+      schedules,
+      dashboard: true,
     });
   });
 
@@ -42,6 +46,20 @@ describe('stageConfig', () => {
     });
   });
 
+  it('takes the token store from context: Secrets Manager by default, or the KMS envelope in DynamoDB', () => {
+    expect(stageConfig({ tokenStore: 'dynamodb-kms' }).tokenStore).toBe('dynamodb-kms');
+    expect(stageConfig({ tokenStore: 'secrets-manager' }).tokenStore).toBe('secrets-manager');
+  });
+
+  it('takes schedule overrides as cdk.json objects or -c JSON text, and the dashboard flag as a boolean or text', () => {
+    const fromJson = stageConfig({ schedules: { syncPlanner: { minutes: 10 }, analyticsPlanner: false }, dashboard: false });
+    const fromText = stageConfig({ schedules: '{"syncPlanner":{"minutes":10},"analyticsPlanner":false}', dashboard: 'false' });
+    expect(fromText).toEqual(fromJson);
+    expect(fromJson.schedules.find((s) => s.id === 'syncPlanner')?.every).toEqual({ minutes: 10 });
+    expect(fromJson.schedules.map((s) => s.id)).not.toContain('analyticsPlanner');
+    expect(fromJson.dashboard).toBe(false);
+  });
+
   it('keeps snapshots at least as long as points', () => {
     expect(stageConfig({ retentionDays: 2000 }).snapshotRetentionDays).toBe(2000);
   });
@@ -64,6 +82,10 @@ describe('stageConfig', () => {
     [{ logRetentionDays: 10 }, 'logRetentionDays must be one of'],
     [{ returnUrlAllowlist: 'not a url' }, 'returnUrlAllowlist'],
     [{ alarmEmail: 'nobody' }, 'alarmEmail'],
+    [{ tokenStore: 'parameter-store' }, 'tokenStore'],
+    [{ schedules: '{"publishPlanner":false}' }, 'schedules.publishPlanner: publishPlanner cannot be turned off'],
+    [{ schedules: 'syncPlanner=15' }, 'schedules'],
+    [{ dashboard: 'maybe' }, 'dashboard'],
     [{ retentionDays: 400, snapshotRetentionDays: 100 }, 'snapshots cannot expire before the points they summarise'],
   ])('rejects %j naming the problem', (context, message) => {
     expect(() => stageConfig(context)).toThrow(message);
@@ -71,7 +93,7 @@ describe('stageConfig', () => {
 
   it('lists every key bin/app.ts reads', () => {
     expect([...CONTEXT_KEYS].sort()).toEqual(
-      ['alarmEmail', 'authAudience', 'authIssuer', 'defaultReturnUrl', 'enabledPlatforms', 'logRetentionDays', 'retentionDays', 'returnUrlAllowlist', 'snapshotRetentionDays', 'stage'].sort(),
+      ['alarmEmail', 'authAudience', 'authIssuer', 'defaultReturnUrl', 'enabledPlatforms', 'logRetentionDays', 'retentionDays', 'returnUrlAllowlist', 'snapshotRetentionDays', 'stage', 'tokenStore', 'schedules', 'dashboard'].sort(),
     );
   });
 });

@@ -16,7 +16,7 @@ import { EVENT_BUS_LOGICAL_ID } from '../../lib/features/events';
 import { MEDIA_BUCKET_LOGICAL_ID, MEDIA_EXPIRY_DAYS, MEDIA_KEY_PREFIX } from '../../lib/features/media';
 import { KEY_LOGICAL_ID, PLATFORM_SECRET_TEMPLATE, platformSecretLogicalId } from '../../lib/features/secrets';
 import { functions, queueEnv, queues, routeKey, routes, schedules, tableEnv, tables, type FunctionId } from '../../lib/topology';
-import { actionsOf, buildStack, iamStatements, ofType, resourcesOf, type Statement } from './template';
+import { actionsOf, buildStack, iamStatements, MAPPED_EVENT_ID, ofType, resourcesOf, scheduleTargetInput, type Statement } from './template';
 
 const built = buildStack();
 const { stack, resources, template } = built;
@@ -29,6 +29,23 @@ const statementsOf = (id: FunctionId): Statement[] =>
 const mentions = (value: unknown, text: string): boolean => JSON.stringify(value).includes(text);
 const tokenSecretStatements = (id: FunctionId): Statement[] => statementsOf(id).filter((s) => mentions(s.Resource, `:secret:${TOKEN_SECRET_PREFIX}*`));
 const tokenActions = (id: FunctionId): string[] => tokenSecretStatements(id).flatMap(actionsOf).sort();
+
+/**
+ * CDK's own Lambda function: the BucketDeployment handler (Python with the AWS CLI layer) that
+ * uploads the dashboard. CDK creates it once per stack, at stack level beside Reach, with the logical
+ * id `CustomCDKBucketDeployment<uuid>`; its runtime and code are aws-cdk-lib's, not Reach's. The
+ * function and least-privilege checks below are about Reach's own functions, so they leave it (and
+ * the role the Site gives it) out by name, and check it on its own.
+ */
+const DEPLOY_HANDLER_PREFIX = 'CustomCDKBucketDeployment';
+const lambdas = ofType(resources, 'AWS::Lambda::Function');
+const deployHandlers = lambdas.filter(([id]) => id.startsWith(DEPLOY_HANDLER_PREFIX));
+const reachLambdas = lambdas.filter(([id]) => !id.startsWith(DEPLOY_HANDLER_PREFIX));
+const site = stack.reach.site;
+if (site === undefined) throw new Error('the dev stage hosts the dashboard: the Site should exist');
+const siteLogicalId = (childId: string): string => built.logicalId(site.node.findChild(childId).node.defaultChild as CfnElement);
+const deployRoleLogicalId = siteLogicalId('DeployRole');
+const isDeployRoleStatement = (s: { roles: unknown[] }): boolean => s.roles.some((r) => JSON.stringify(r) === JSON.stringify({ Ref: deployRoleLogicalId }));
 
 describe('tables', () => {
   it.each(tables.map((t) => [t.id, t] as const))('%s: on demand, PITR, CMK encryption, TTL, GSIs, retained, stable logical id', (_id, def) => {
@@ -147,7 +164,16 @@ describe('functions', () => {
       expect(resources[logGroupRef.Ref]?.Properties?.['RetentionInDays']).toBe(90);
     }
     for (const [, role] of ofType(resources, 'AWS::IAM::Role')) expect(role.Properties?.['ManagedPolicyArns']).toBeUndefined();
-    expect(ofType(resources, 'AWS::Lambda::Function')).toHaveLength(functions.length);
+    // Reach's functions are exactly the topology's, all on Node.js; the one other function is CDK's
+    // BucketDeployment handler (DEPLOY_HANDLER_PREFIX), which runs on the role and log group the Site gives it.
+    expect(reachLambdas.map(([id]) => id).sort()).toEqual(functions.map((f) => fnLogicalId(f.id)).sort());
+    for (const [, fn] of reachLambdas) expect(fn.Properties?.['Runtime']).toMatch(/^nodejs/);
+    expect(deployHandlers).toHaveLength(1);
+    expect(lambdas).toHaveLength(functions.length + 1);
+    const deployHandler = deployHandlers[0]?.[1].Properties ?? {};
+    expect(deployHandler['Role']).toEqual({ 'Fn::GetAtt': [deployRoleLogicalId, 'Arn'] });
+    expect(deployHandler['LoggingConfig']).toEqual({ LogGroup: { Ref: siteLogicalId('DeployLogs') } });
+    expect(resources[siteLogicalId('DeployLogs')]?.Properties?.['RetentionInDays']).toBe(90);
   });
 });
 
@@ -159,14 +185,20 @@ describe('HTTP API', () => {
     return found[0];
   };
 
-  it('has one JWT authorizer on the Cognito issuer and app client', () => {
+  it('has one JWT authorizer on the Cognito issuer, accepting the API app client and the dashboard client', () => {
     expect(authorizers).toHaveLength(1);
+    expect(stack.auth.client).toBeDefined();
+    expect(stack.auth.dashboardClient).toBeDefined();
     expect(authorizers[0]?.[1].Properties).toMatchObject({
       AuthorizerType: 'JWT',
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: {
         Issuer: { 'Fn::GetAtt': [USER_POOL_LOGICAL_ID, 'ProviderURL'] },
-        Audience: [{ Ref: built.logicalId(stack.auth.client?.node.defaultChild as CfnElement) }],
+        // Exactly these two (toMatchObject compares arrays element by element, length included).
+        Audience: [
+          { Ref: built.logicalId(stack.auth.client?.node.defaultChild as CfnElement) },
+          { Ref: built.logicalId(stack.auth.dashboardClient?.node.defaultChild as CfnElement) },
+        ],
       },
     });
   });
@@ -203,7 +235,7 @@ describe('schedules and events', () => {
       : `cron(0 ${def.every.dailyAtUtcHour} * * ? *)`;
     const rule = ofType(resources, 'AWS::Events::Rule').find(([, r]) => {
       const target = r.Properties?.['Targets']?.[0];
-      return target && JSON.parse(target['Input'] as string).detail?.scheduleId === def.id;
+      return target && scheduleTargetInput(target).detail.scheduleId === def.id;
     });
     expect(rule).toBeDefined();
     const p = rule?.[1].Properties ?? {};
@@ -211,7 +243,7 @@ describe('schedules and events', () => {
     expect(p['EventBusName']).toBeUndefined();
     const target = p['Targets'][0];
     expect(target['Arn']).toEqual({ 'Fn::GetAtt': [fnLogicalId(def.target), 'Arn'] });
-    expect(JSON.parse(target['Input'] as string)).toEqual({ 'detail-type': 'Scheduled Event', source: 'reach.schedule', detail: { scheduleId: def.id, ...def.input } });
+    expect(scheduleTargetInput(target)).toEqual({ id: MAPPED_EVENT_ID, 'detail-type': 'Scheduled Event', source: 'reach.schedule', detail: { scheduleId: def.id, ...def.input } });
   });
 
   it('creates the reach-{stage} bus with a stable logical id', () => {
@@ -271,7 +303,8 @@ describe('media bucket', () => {
   const s3Statements = (id: FunctionId): Statement[] => statementsOf(id).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
 
   it('is private, S3-encrypted, unversioned, retained, and expires uploads after 30 days', () => {
-    expect(ofType(resources, 'AWS::S3::Bucket')).toHaveLength(1);
+    // The media bucket and the dashboard's two (the page and its CloudFront access logs), nothing else.
+    expect(ofType(resources, 'AWS::S3::Bucket').map(([id]) => id).sort()).toEqual([MEDIA_BUCKET_LOGICAL_ID, siteLogicalId('AccessLogs'), siteLogicalId('Bucket')].sort());
     expect(bucket).toMatchObject({ Type: 'AWS::S3::Bucket', DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     const p = bucket?.Properties ?? {};
     expect(p['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
@@ -287,6 +320,15 @@ describe('media bucket', () => {
     );
     // No return URL configured: no browser origin may upload.
     expect(p['CorsConfiguration']).toBeUndefined();
+  });
+
+  it('has the dashboard site buckets private too', () => {
+    for (const id of [siteLogicalId('Bucket'), siteLogicalId('AccessLogs')]) {
+      expect({ id, block: resources[id]?.Properties?.['PublicAccessBlockConfiguration'] }).toEqual({
+        id,
+        block: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      });
+    }
   });
 
   it('refuses requests that are not over TLS 1.2 or newer', () => {
@@ -333,7 +375,21 @@ describe('media bucket', () => {
 });
 
 describe('IAM least privilege', () => {
-  const all = iamStatements(resources);
+  // Reach's function roles only: the BucketDeployment handler's role carries CDK's own grants (below).
+  const all = iamStatements(resources).filter((s) => !isDeployRoleStatement(s));
+  const deployStatements = iamStatements(resources)
+    .filter(isDeployRoleStatement)
+    .map((s) => s.statement);
+
+  it('gives CDK\'s BucketDeployment role Resource "*" only for the CloudFront invalidation it runs after each upload', () => {
+    expect(iamStatements(resources).filter(isDeployRoleStatement).every((s) => s.roles.length === 1)).toBe(true);
+    // BucketDeployment grants these two on '*' itself (CloudFront would accept the distribution's ARN;
+    // CDK does not narrow it). Every other statement of the role names its own resources.
+    const wildcard = deployStatements.filter((s) => resourcesOf(s).includes('*'));
+    expect(wildcard).toEqual([{ Effect: 'Allow', Action: expect.any(Array), Resource: '*' }]);
+    expect(wildcard.flatMap(actionsOf).sort()).toEqual(['cloudfront:CreateInvalidation', 'cloudfront:GetInvalidation']);
+    expect(deployStatements.length).toBeGreaterThan(wildcard.length);
+  });
 
   it('uses Resource "*" only for the X-Ray actions that have no resource type', () => {
     const wildcard = all.filter((s) => resourcesOf(s.statement).includes('*'));

@@ -61,3 +61,17 @@ export const iamStatements = (resources: Record<string, CfnResourceJson>): Array
 
 export const actionsOf = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 export const resourcesOf = (s: Statement): unknown[] => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]);
+
+/** The sentinel a schedule input's mapped event id is read as. */
+export const MAPPED_EVENT_ID = '<mapped $.id>';
+
+/**
+ * The event a schedule rule's target receives, with the rule's own event id (mapped in through an
+ * input transformer) read as `MAPPED_EVENT_ID`; throws when the id is not mapped from `$.id`.
+ */
+export const scheduleTargetInput = (target: Record<string, unknown>): Record<string, unknown> & { detail: Record<string, string> } => {
+  const transformer = target['InputTransformer'] as { InputPathsMap: Record<string, string>; InputTemplate: string } | undefined;
+  if (!transformer) throw new Error('the schedule target has no input transformer');
+  if (transformer.InputPathsMap['id'] !== '$.id') throw new Error(`the event id is not mapped from $.id: ${JSON.stringify(transformer.InputPathsMap)}`);
+  return JSON.parse(transformer.InputTemplate.replace('<id>', JSON.stringify(MAPPED_EVENT_ID))) as Record<string, unknown> & { detail: Record<string, string> };
+};

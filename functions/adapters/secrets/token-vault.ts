@@ -5,20 +5,10 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
 import type { TokenSet } from '../../core/model/tokens';
 import type { TokenVault } from '../../core/ports/token-vault';
+import { tokenSetSchema } from '../token-set';
 
-const tokenSetSchema = z.object({
-  accessToken: z.string(),
-  refreshToken: z.string().optional(),
-  tokenType: z.string().optional(),
-  expiresAt: z.string().optional(),
-  refreshTokenExpiresAt: z.string().optional(),
-  scopes: z.array(z.string()),
-  obtainedAt: z.string(),
-  extra: z.record(z.string(), z.string()).optional(),
-});
 
 const isNamed = (err: unknown, name: string): boolean => err instanceof Error && err.name === name;
 

@@ -11,8 +11,10 @@ import type { UseCaseDeps } from '../../core/use-cases/context';
 import { deauthorizeFromCallback, getDataDeletionStatus, requestDataDeletion } from '../../core/use-cases/platform-callbacks';
 import { answerChallenge, MAX_WEBHOOK_BODY_BYTES, receiveWebhook, requireWebhookAdapter, type RejectReason } from '../../core/use-cases/webhooks';
 import { deps } from '../../composition/deps';
-import { httpHandler, json, type HttpEvent, type Request } from '../lib/http';
+import { httpHandler, type HttpEvent, type Request } from '../lib/http';
 import { logger, metrics } from '../lib/observability';
+import { implement } from './contracts/contract';
+import { webhookContracts } from './contracts/webhooks';
 
 /** The family whose callbacks the `/v1/webhooks/meta/*` routes serve (providers declare it). */
 const META_FAMILY = 'meta';
@@ -55,10 +57,10 @@ export const rawBodyOf = (event: HttpEvent): Buffer => {
   return raw;
 };
 
-const webhookRequest = (req: Request, method: 'GET' | 'POST', rawBody: Buffer): WebhookRequest => ({
+const webhookRequest = (req: Request, method: 'GET' | 'POST', rawBody: Buffer, query: Readonly<Record<string, string>> = req.query): WebhookRequest => ({
   method,
   headers: req.headers,
-  query: req.query,
+  query,
   rawBody,
 });
 
@@ -70,22 +72,22 @@ const countRejected = (platform: string, reason: string, bytes: number): void =>
   m.addMetric('WebhookRejected', MetricUnit.Count, 1);
 };
 
-/** Builds the function's handler over a dependency source (the composition root in Lambda). */
-export const createWebhooksHandler = (getDeps: () => UseCaseDeps) =>
-  httpHandler({
-    'GET /v1/webhooks/{platform}': async (req) => {
-      const platform = req.params['platform'] ?? '';
-      const answer = await answerChallenge(getDeps(), platform, webhookRequest(req, 'GET', Buffer.alloc(0)));
+/** Builds the function's routes over a dependency source, one per contract in `contracts/webhooks.ts`. */
+export const createWebhookRoutes = (getDeps: () => UseCaseDeps) =>
+  implement(webhookContracts, {
+    'GET /v1/webhooks/{platform}': async (input) => {
+      const { platform } = input.params();
+      const answer = await answerChallenge(getDeps(), platform, webhookRequest(input.req, 'GET', Buffer.alloc(0), input.query()));
       if (answer.status >= 400) countRejected(platform, 'challenge_refused', 0);
       return { statusCode: answer.status, headers: { 'content-type': answer.contentType, 'cache-control': 'no-store' }, body: answer.body };
     },
 
-    'POST /v1/webhooks/{platform}': async (req) => {
+    'POST /v1/webhooks/{platform}': async (input, reply) => {
       const d = getDeps();
-      const platform = req.params['platform'] ?? '';
+      const { platform } = input.params();
       requireWebhookAdapter(d, platform);
-      const raw = rawBodyOf(req.event);
-      const result = await receiveWebhook(d, platform, webhookRequest(req, 'POST', raw));
+      const raw = rawBodyOf(input.req.event);
+      const result = await receiveWebhook(d, platform, webhookRequest(input.req, 'POST', raw));
       switch (result.status) {
         case 'rejected':
           countRejected(platform, result.reason, raw.length);
@@ -93,27 +95,27 @@ export const createWebhooksHandler = (getDeps: () => UseCaseDeps) =>
         case 'unparseable':
           // Verified but unusable: acknowledged, so the platform does not retry it for days.
           logger.error('verified webhook delivery could not be parsed', { platform, problem: result.problem, bytes: raw.length });
-          return json(200, { received: 0, duplicates: 0 });
+          return reply(200, { received: 0, duplicates: 0 });
         case 'accepted':
           if (result.invalid > 0) logger.error('webhook adapter produced events that do not fit the event shape', { platform, invalid: result.invalid });
           logger.info('webhook delivery accepted', { platform, received: result.received, duplicates: result.duplicates, ignored: result.ignored });
-          return json(200, { received: result.received, duplicates: result.duplicates });
+          return reply(200, { received: result.received, duplicates: result.duplicates });
       }
     },
 
-    'POST /v1/webhooks/meta/deauthorize': async (req) => {
-      const raw = rawBodyOf(req.event);
+    'POST /v1/webhooks/meta/deauthorize': async (input, reply) => {
+      const raw = rawBodyOf(input.req.event);
       const result = await deauthorizeFromCallback(getDeps(), META_FAMILY, raw);
       if (result.status === 'rejected') {
         countRejected(META_FAMILY, 'deauthorize_unverified', raw.length);
         throw new UnverifiedDeliveryError('bad_signature');
       }
       logger.info('deauthorize callback applied', { family: META_FAMILY, revoked: result.revoked });
-      return json(200, { revoked: result.revoked });
+      return reply(200, { revoked: result.revoked });
     },
 
-    'POST /v1/webhooks/meta/data-deletion': async (req) => {
-      const raw = rawBodyOf(req.event);
+    'POST /v1/webhooks/meta/data-deletion': async (input, reply) => {
+      const raw = rawBodyOf(input.req.event);
       const result = await requestDataDeletion(getDeps(), META_FAMILY, raw);
       if (result.status === 'rejected') {
         countRejected(META_FAMILY, 'data_deletion_unverified', raw.length);
@@ -121,10 +123,14 @@ export const createWebhooksHandler = (getDeps: () => UseCaseDeps) =>
       }
       logger.info('data-deletion request recorded', { family: META_FAMILY, confirmationCode: result.confirmationCode });
       // The family's documented answer: both strings, under these names.
-      return json(200, { url: result.url, confirmation_code: result.confirmationCode });
+      return reply(200, { url: result.url, confirmation_code: result.confirmationCode });
     },
 
-    'GET /v1/data-deletion/{code}': async (req) => json(200, await getDataDeletionStatus(getDeps(), req.params['code'] ?? ''), { 'cache-control': 'no-store' }),
+    'GET /v1/data-deletion/{code}': async (input, reply) =>
+      reply(200, await getDataDeletionStatus(getDeps(), input.params().code), { 'cache-control': 'no-store' }),
   });
+
+/** Builds the function's handler over a dependency source (the composition root in Lambda). */
+export const createWebhooksHandler = (getDeps: () => UseCaseDeps) => httpHandler(createWebhookRoutes(getDeps));
 
 export const handler = createWebhooksHandler(deps);

@@ -4,12 +4,11 @@
  * one error mapping to `application/problem+json`.
  */
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import middy from '@middy/core';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { z } from 'zod';
 import { ForbiddenError, ReachError, TooManyRequestsError, UnauthorizedError, ValidationError, type FieldIssue } from '../../core/errors';
 import { ProviderError } from '../../core/ports/provider';
-import { logger } from './observability';
+import { currentCorrelationId, safeCorrelationId } from './invocation';
+import { logger, observedHandler, type InvocationStart } from './observability';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -53,6 +52,7 @@ export const callerOf = (event: HttpEvent): Caller => {
   return { userId: sub, groups: groupsOf(claims) };
 };
 
+/** Throws a 403 unless the caller belongs to `group`. */
 export const requireGroup = (caller: Caller, group: string): void => {
   if (!caller.groups.includes(group)) throw new ForbiddenError(`This route needs the ${group} group`);
 };
@@ -83,14 +83,17 @@ export const parseQuery = <S extends z.ZodType>(req: Request, schema: S): z.infe
   return parsed.data;
 };
 
+/** A JSON response. */
 export const json = (statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResult => ({
   statusCode,
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
 });
 
+/** A 302 to `location` that no cache keeps. */
 export const redirect = (location: string): HttpResult => ({ statusCode: 302, headers: { location, 'cache-control': 'no-store' }, body: '' });
 
+/** An HTML page that may load nothing but its own inline styles. */
 export const html = (statusCode: number, body: string): HttpResult => ({
   statusCode,
   headers: { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'" },
@@ -129,27 +132,53 @@ export const toProblem = (err: unknown, requestId: string): HttpResult => {
   return problem(500, 'internal', 'Internal error', `Something went wrong on our side (request ${requestId})`);
 };
 
+/** The header through which a caller (or an upstream service) may name the correlation id. */
+export const CORRELATION_HEADER = 'x-correlation-id';
+
+const headerOf = (event: HttpEvent, name: string): string | undefined => {
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === name) return v;
+  return undefined;
+};
+
+/**
+ * The invocation's correlation id: the caller's `x-correlation-id` when it is a safe short token,
+ * else API Gateway's request id. When the caller's is used, the request id stays on every line too,
+ * so API Gateway's access log still joins.
+ */
+const startOf = (event: HttpEvent): InvocationStart => {
+  const requestId = event.requestContext.requestId;
+  const incoming = safeCorrelationId(headerOf(event, CORRELATION_HEADER));
+  return {
+    correlationId: incoming ?? requestId,
+    keys: { route: event.routeKey, ...(incoming !== undefined && { apiRequestId: requestId }) },
+  };
+};
+
+/** Runs the route `event.routeKey` names; every error becomes its problem response. */
+const dispatch = async (routes: Readonly<Record<string, Route>>, event: HttpEvent): Promise<HttpResult> => {
+  try {
+    const route = routes[event.routeKey];
+    if (!route) return problem(404, 'not_found', 'Not found', `No route ${event.routeKey}`);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+    const query: Record<string, string> = {};
+    for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = v;
+    return await route({ event, params, query, headers });
+  } catch (err) {
+    return toProblem(err, event.requestContext.requestId);
+  }
+};
+
 /**
  * Wraps a route table into a Lambda handler: matches `event.routeKey`, runs the route, maps errors.
- * Routes with auth read the caller themselves with `callerOf` (API Gateway verified the JWT).
+ * Routes with auth read the caller themselves with `callerOf` (API Gateway verified the JWT). Every
+ * response names its correlation id, so a caller can quote it.
  */
 export const httpHandler = (routes: Readonly<Record<string, Route>>) =>
-  middy(async (event: HttpEvent, _context: Context): Promise<HttpResult> => {
-    const requestId = event.requestContext.requestId;
-    logger.appendKeys({ correlationId: requestId, route: event.routeKey });
-    try {
-      const route = routes[event.routeKey];
-      if (!route) return problem(404, 'not_found', 'Not found', `No route ${event.routeKey}`);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
-      const query: Record<string, string> = {};
-      for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
-      const params: Record<string, string> = {};
-      for (const [k, v] of Object.entries(event.pathParameters ?? {})) if (v !== undefined) params[k] = v;
-      return await route({ event, params, query, headers });
-    } catch (err) {
-      return toProblem(err, requestId);
-    } finally {
-      logger.removeKeys(['correlationId', 'route']);
-    }
-  }).use(injectLambdaContext(logger));
+  observedHandler(startOf, async (event: HttpEvent, _context: Context): Promise<HttpResult> => {
+    const result = await dispatch(routes, event);
+    const correlationId = currentCorrelationId();
+    return correlationId === undefined ? result : { ...result, headers: { ...result.headers, [CORRELATION_HEADER]: correlationId } };
+  });

@@ -6,12 +6,12 @@
  * retried at the queue's visibility timeout until the DLQ takes it.
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
 import { ProviderError } from '../../core/ports/provider';
-import { logger } from './observability';
+import { CORRELATION_ATTRIBUTE } from '../../adapters/sqs/work-queue';
+import { runPart, safeCorrelationId } from './invocation';
+import { logger, observedHandler } from './observability';
 
 /** Thrown by a record handler that wants its message back after a given delay. */
 export class RetryLaterError extends Error {
@@ -49,8 +49,16 @@ export interface SqsHandlerOptions<S extends z.ZodType> {
   readonly delay: (record: SQSRecord, seconds: number) => Promise<void>;
 }
 
+/** The id a record logs with: the one its sender passed on, else its own message id. */
+export const correlationIdOf = (record: SQSRecord): string =>
+  safeCorrelationId(record.messageAttributes?.[CORRELATION_ATTRIBUTE]?.stringValue) ?? record.messageId;
+
+/**
+ * Wraps a record handler into an SQS consumer: each record is validated, handled under its own
+ * correlation id, and reported back alone when it fails.
+ */
 export const sqsHandler = <S extends z.ZodType>(options: SqsHandlerOptions<S>) => {
-  const recordHandler = async (record: SQSRecord): Promise<void> => {
+  const handleRecord = async (record: SQSRecord): Promise<void> => {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount ?? '1');
     let body: unknown;
     try {
@@ -86,10 +94,14 @@ export const sqsHandler = <S extends z.ZodType>(options: SqsHandlerOptions<S>) =
       throw err;
     }
   };
-  return middy(
+  // Each record logs (and queues further work) under the id of the request or run that caused it.
+  const recordHandler = (record: SQSRecord): Promise<void> =>
+    runPart({ correlationId: correlationIdOf(record), keys: { messageId: record.messageId } }, () => handleRecord(record));
+  return observedHandler(
+    (_event: SQSEvent, context: Context) => ({ correlationId: context.awsRequestId }),
     // A processor per invocation: it keeps the batch's failures on itself, and invocations that
     // share a module (the local runtime runs many at once) must not see each other's.
     async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
       processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, throwOnFullBatchFailure: false }),
-  ).use(injectLambdaContext(logger));
+  );
 };

@@ -13,7 +13,7 @@ import { applyWebhookEvent, type ApplyHooks } from '../../core/use-cases/webhook
 import { deps } from '../../composition/deps';
 import { applyPublishStatus } from '../../core/use-cases/publish';
 import { SqsVisibility } from '../../adapters/sqs/visibility';
-import { logger, metrics } from '../lib/observability';
+import { logger, recordMetric, tracer } from '../lib/observability';
 import { RetryLaterError, sqsHandler } from '../lib/sqs';
 
 const message = z.discriminatedUnion('type', [
@@ -29,11 +29,8 @@ export interface WebhookWorkerOptions {
 }
 
 /** How long an event waited between its receipt and its application. */
-const recordLag = (platform: string, receivedAt: string, now: Date): void => {
-  const m = metrics.singleMetric();
-  m.addDimensions({ platform });
-  m.addMetric('WebhookLag', MetricUnit.Milliseconds, Math.max(0, now.getTime() - Date.parse(receivedAt)));
-};
+const recordLag = (platform: string, receivedAt: string, now: Date): void =>
+  recordMetric('WebhookLag', MetricUnit.Milliseconds, Math.max(0, now.getTime() - Date.parse(receivedAt)), [{ platform }]);
 
 /** Builds the worker over a dependency source and the publishing engine's hook. */
 export const createWebhookWorker = (options: WebhookWorkerOptions) =>
@@ -56,7 +53,7 @@ export const createWebhookWorker = (options: WebhookWorkerOptions) =>
     delay: options.delay,
   });
 
-const visibility = new SqsVisibility(new SQSClient({}));
+const visibility = new SqsVisibility(tracer.captureAWSv3Client(new SQSClient({})));
 
 // Post-status events go to the publishing engine, which settles the target they name.
 export const handler = createWebhookWorker({
