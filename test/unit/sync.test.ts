@@ -93,10 +93,37 @@ describe('syncConnections', () => {
     const deps = memoryDeps(directoryOf(acme.provider));
     const [a, b] = await connectMany(deps, acme, 2);
     acme.failNext = { kind: 'auth_expired', code: '190/463', message: 'expired' };
+    // The refresh that sync tries first is refused too: the grant itself is gone.
+    acme.liveRefreshToken = 'revoked-by-the-user';
     await syncConnections(deps, [{ userId: 'u0', connectionId: a! }]);
-    expect(await deps.connections.get('u0', a!)).toMatchObject({ status: 'reauth_required', statusReason: '190/463' });
+    expect(await deps.connections.get('u0', a!)).toMatchObject({ status: 'reauth_required', statusReason: 'invalid_grant' });
+    expect(deps.history.series.get(a!)).toBeUndefined();
     acme.failNext = { kind: 'permanent', message: 'account suspended' };
     await syncConnections(deps, [{ userId: 'u1', connectionId: b! }]);
     expect(await deps.connections.get('u1', b!)).toMatchObject({ status: 'active', lastSyncError: 'permanent: account suspended' });
+  });
+
+  it('refreshes a refused access token once and reads again before asking the user to reconnect', async () => {
+    const acme = createTestProvider();
+    const deps = memoryDeps(directoryOf(acme.provider));
+    const [id] = await connectMany(deps, acme, 1);
+    const before = acme.calls.refresh;
+    acme.failNext = { kind: 'auth_expired', code: '190/463', message: 'expired early' };
+    expect(await syncConnections(deps, [{ userId: 'u0', connectionId: id! }])).toEqual([{ connectionId: id, outcome: 'synced', followers: 1000 }]);
+    expect(acme.calls.refresh).toBe(before + 1);
+    expect(acme.calls.metrics).toBe(2);
+    const c = (await deps.connections.get('u0', id!))!;
+    expect(c).toMatchObject({ status: 'active', latest: { followers: 1000 } });
+    expect(c.lastRefreshedAt).toBe(deps.now().toISOString());
+  });
+
+  it('brings the message back when another worker holds the refresh lease', async () => {
+    const acme = createTestProvider();
+    const deps = memoryDeps(directoryOf(acme.provider));
+    const [id] = await connectMany(deps, acme, 1);
+    expect(await deps.control.acquireLease(`lease#refresh#${id!}`, 'token-worker', new Date(deps.now().getTime() + 60_000))).toBe(true);
+    acme.failNext = { kind: 'auth_expired', code: '190/463', message: 'expired early' };
+    await expect(syncConnections(deps, [{ userId: 'u0', connectionId: id! }])).rejects.toMatchObject({ failure: { kind: 'transient' } });
+    expect(await deps.connections.get('u0', id!)).toMatchObject({ status: 'active' });
   });
 });

@@ -5,12 +5,12 @@
 import type { AudienceBreakdown, Connection, MetricSnapshot, SyncTier } from '../model/connection';
 import type { AppCredentials, TokenSet } from '../model/tokens';
 import { StaleWriteError } from '../errors';
-import { ProviderError, type MetricsTarget, type Provider, type ProviderFailure } from '../ports/provider';
+import { ProviderError, type MetricsOutcome, type MetricsTarget, type Provider, type ProviderFailure } from '../ports/provider';
 import type { JobConnectionOutcome } from '../ports/jobs';
 import type { WorkMessage } from '../ports/queue';
 import type { UseCaseDeps } from './context';
 import { DUE_SHARD_COUNT } from './shards';
-import { markReauth } from './tokens';
+import { markReauth, refreshConnection } from './tokens';
 import { sendInParallel } from './queue-send';
 import { detectFollowerAnomalies } from '../insights/anomaly';
 
@@ -84,6 +84,37 @@ const isFresh = (c: Connection, now: Date, freshnessMinutes: number, force: bool
 };
 
 /**
+ * A platform refused a token the vault still holds (it expired early, or the platform revoked the
+ * access token but not the grant): refresh once under the refresh lease and read again, before
+ * asking the user to reconnect. Platforms without refresh, and a refresh that fails, keep the
+ * first answer; a refresh another worker is running counts as transient, so the message returns.
+ */
+const retryAfterRefresh = async (
+  deps: UseCaseDeps,
+  provider: Provider,
+  w: { readonly connection: Connection; tokens: TokenSet },
+  credentials: AppCredentials,
+  first: MetricsOutcome,
+): Promise<{ readonly outcome: MetricsOutcome; readonly marked: boolean }> => {
+  if (!provider.oauth.refresh || w.tokens.refreshToken === undefined || !provider.metrics) return { outcome: first, marked: false };
+  const c = w.connection;
+  const refreshed = await refreshConnection(deps, { userId: c.userId, connectionId: c.connectionId, force: true }, `sync#${deps.newId()}`);
+  if (refreshed.outcome === 'skipped' && refreshed.reason === 'busy') {
+    return { outcome: { platformAccountId: first.platformAccountId, ok: false, failure: { kind: 'transient', message: 'a token refresh is under way' } }, marked: false };
+  }
+  // A refused refresh has already marked the connection, with the platform's reason for the grant.
+  if (refreshed.outcome === 'reauth_required') {
+    return { outcome: { platformAccountId: first.platformAccountId, ok: false, failure: { kind: 'auth_expired', code: refreshed.reason, message: 'the platform refused the grant' } }, marked: true };
+  }
+  if (refreshed.outcome !== 'refreshed') return { outcome: first, marked: false };
+  const tokens = await deps.vault.get(c.tokenRef);
+  if (!tokens) return { outcome: first, marked: false };
+  w.tokens = tokens;
+  const [again] = await provider.metrics.fetch([{ platformAccountId: c.platformAccountId, tokens }], credentials);
+  return { outcome: again ?? first, marked: false };
+};
+
+/**
  * Syncs a set of connections of one platform (one message). Figures are written as a history
  * point (and the day's snapshot when it is the first point of a UTC day) and as the connection's
  * latest figures. A refused grant marks the connection; a rate limit or a transient failure throws
@@ -97,7 +128,7 @@ export const syncConnections = async (
   const now = deps.now();
   const outcomes: SyncOutcome[] = [];
   const loaded = await Promise.all(members.map((m) => deps.connections.get(m.userId, m.connectionId)));
-  const work: Array<{ connection: Connection; tokens: TokenSet }> = [];
+  const work: Array<{ readonly connection: Connection; tokens: TokenSet }> = [];
   for (const [i, c] of loaded.entries()) {
     const id = members[i]!.connectionId;
     if (!c) outcomes.push({ connectionId: id, outcome: 'gone' });
@@ -125,10 +156,12 @@ export const syncConnections = async (
   let deferred: ProviderFailure | undefined;
   for (let i = 0; i < targets.length; i += metrics.batchSize) {
     const results = await metrics.fetch(targets.slice(i, i + metrics.batchSize), credentials);
-    for (const r of results) {
-      const w = byAccount.get(r.platformAccountId);
+    for (const first of results) {
+      const w = byAccount.get(first.platformAccountId);
       if (!w) continue;
       const c = w.connection;
+      const retried = first.ok || first.failure.kind !== 'auth_expired' ? { outcome: first, marked: false } : await retryAfterRefresh(deps, provider, w, credentials, first);
+      const r = retried.outcome;
       if (r.ok) {
         const snapshot: MetricSnapshot = { at: now.toISOString(), ...r.snapshot };
         const firstOfDay = !c.lastSyncAt || c.lastSyncAt.slice(0, 10) !== snapshot.at.slice(0, 10);
@@ -141,7 +174,9 @@ export const syncConnections = async (
         continue;
       }
       outcomes.push({ connectionId: c.connectionId, outcome: 'failed', failure: r.failure });
-      if (r.failure.kind === 'auth_expired') await markReauth(deps, c, r.failure.code ?? 'auth_expired');
+      if (r.failure.kind === 'auth_expired') {
+        if (!retried.marked) await markReauth(deps, c, r.failure.code ?? 'auth_expired');
+      }
       else if (r.failure.kind === 'rate_limited' || r.failure.kind === 'transient') deferred ??= r.failure;
       else await saveSync(deps, c, { lastSyncError: `${r.failure.kind}: ${r.failure.message}`.slice(0, 500), nextSyncAt: nextSyncAt(c.tier, now) });
     }
