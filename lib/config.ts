@@ -65,9 +65,13 @@ export const DEFAULTS = {
   dashboard: true,
 } as const;
 
-/** Name prefixes of the Secrets Manager secrets: platform app credentials and per-connection tokens. */
-export const PLATFORM_SECRET_PREFIX = 'reach/platforms/';
-export const TOKEN_SECRET_PREFIX = 'reach/tokens/';
+/**
+ * Name prefixes of a stage's Secrets Manager secrets: platform app credentials and per-connection
+ * tokens. The stage is part of the name, so several stages share an account and region without
+ * sharing (or colliding on) secrets, and a stage's grants reach only its own.
+ */
+export const platformSecretPrefix = (stage: string): string => `reach/${stage}/platforms/`;
+export const tokenSecretPrefix = (stage: string): string => `reach/${stage}/tokens/`;
 
 /** Powertools settings every function shares; the dashboard reads custom metrics from this namespace. */
 export const POWERTOOLS_SERVICE_NAME = 'reach';

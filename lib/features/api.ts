@@ -13,7 +13,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { TOKEN_SECRET_PREFIX } from '../config';
+import { tokenSecretPrefix } from '../config';
 import { grantMediaObjects, grantPlatformSecretsRead, grantTable, grantTokenSecrets } from '../constructs/grants';
 import type { ReachFunction } from '../constructs/node-function';
 import { routeKey, routes, type QueueId, type RouteDef } from '../topology';
@@ -143,7 +143,7 @@ export class Api extends Construct {
     // Disconnect revokes at the platform (reads the token) and deletes the token secret; an
     // on-demand analytics refresh reads the token to call the platform.
     grantTokenSecrets(fn, {
-      prefix: TOKEN_SECRET_PREFIX,
+      prefix: tokenSecretPrefix(shared.config.stage),
       key: shared.secrets.key,
       uses: ['read', 'delete'],
       why: 'The API function reads a token to revoke it at the platform on disconnect (then deletes it) and to refresh a post\'s metrics on demand.',
@@ -180,7 +180,7 @@ export class Api extends Construct {
     grantTable(fn, { table: tables.Control, write: true });
     // Stores the new connection's tokens (create, or overwrite on reconnect); never reads or deletes them.
     grantTokenSecrets(fn, {
-      prefix: TOKEN_SECRET_PREFIX,
+      prefix: tokenSecretPrefix(shared.config.stage),
       key: shared.secrets.key,
       uses: ['write'],
       why: 'The OAuth function stores the tokens a completed connect flow obtained.',

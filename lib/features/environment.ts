@@ -7,7 +7,7 @@ import type { IKey } from 'aws-cdk-lib/aws-kms';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Env } from '../../functions/config/env';
-import { PLATFORM_SECRET_PREFIX, TOKEN_SECRET_PREFIX, type StageConfig } from '../config';
+import { platformSecretPrefix, tokenSecretPrefix, type StageConfig } from '../config';
 import { queueEnv, tableEnv, type QueueId } from '../topology';
 import type { Data } from './data';
 
@@ -32,8 +32,8 @@ export const runtimeEnvironment = (input: RuntimeEnvironmentInput): Record<strin
   const fixed = {
     STAGE: config.stage,
     EVENT_BUS_NAME: input.bus.eventBusName,
-    PLATFORM_SECRET_PREFIX,
-    TOKEN_SECRET_PREFIX,
+    PLATFORM_SECRET_PREFIX: platformSecretPrefix(config.stage),
+    TOKEN_SECRET_PREFIX: tokenSecretPrefix(config.stage),
     TOKEN_KMS_KEY_ID: input.key.keyArn,
     TOKEN_STORE: config.tokenStore,
     PUBLIC_API_URL: input.apiUrl,

@@ -6,7 +6,7 @@
  */
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { TOKEN_SECRET_PREFIX } from '../config';
+import { tokenSecretPrefix } from '../config';
 import { grantMediaObjects, grantPlatformSecretsRead, grantTable, grantTokenSecrets } from '../constructs/grants';
 import type { ReachFunction } from '../constructs/node-function';
 import { QueueWorker } from '../constructs/queue-worker';
@@ -60,7 +60,7 @@ export class Publishing extends Construct {
     grantTable(this.worker, { table: tables.Connections, write: true });
     // Reads the access token of the connection it publishes to.
     grantTokenSecrets(this.worker, {
-      prefix: TOKEN_SECRET_PREFIX,
+      prefix: tokenSecretPrefix(shared.config.stage),
       key: shared.secrets.key,
       uses: ['read'],
       why: 'The publish worker reads the access token of the connection it publishes to.',
@@ -92,7 +92,7 @@ export class Publishing extends Construct {
     grantTable(fn, { table: tables.History, write: true });
     // Reads the connection's access token to call the platform's analytics endpoint.
     grantTokenSecrets(fn, {
-      prefix: TOKEN_SECRET_PREFIX,
+      prefix: tokenSecretPrefix(shared.config.stage),
       key: shared.secrets.key,
       uses: ['read'],
       why: 'The analytics planner reads the access token of each connection whose posts it refreshes.',

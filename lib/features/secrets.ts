@@ -1,7 +1,7 @@
 /**
  * Secrets: the stack's customer-managed KMS key and one Secrets Manager secret per enabled platform
  * for Reach's own app credentials. Per-connection tokens are written at run time by the functions,
- * protected by the same key: as secrets under TOKEN_SECRET_PREFIX (token store `secrets-manager`),
+ * protected by the same key: as secrets under the stage's token prefix (`tokenSecretPrefix`) (token store `secrets-manager`),
  * or as Tokens-table items sealed with data keys it wraps (token store `dynamodb-kms`).
  */
 import { CfnResource, RemovalPolicy, SecretValue, Validations } from 'aws-cdk-lib';
@@ -9,7 +9,7 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ProviderId } from '../../functions/providers/types';
-import { PLATFORM_SECRET_PREFIX } from '../config';
+import { platformSecretPrefix } from '../config';
 
 export interface SecretsProps {
   readonly stage: string;
@@ -47,7 +47,7 @@ export class Secrets extends Construct {
     const secrets = new Map<ProviderId, Secret>();
     for (const platform of props.enabledPlatforms) {
       const secret = new Secret(this, `Platform-${platform}`, {
-        secretName: `${PLATFORM_SECRET_PREFIX}${platform}`,
+        secretName: `${platformSecretPrefix(props.stage)}${platform}`,
         description: `Reach ${platform} app credentials: fill clientId and clientSecret (webhookSecret, verifyToken where the platform sends webhooks)`,
         encryptionKey: this.key,
         // An empty template, not a secret: the operator fills it after the first deploy. CloudFormation

@@ -3,7 +3,7 @@
  * snapshot), the `sync` queue, and the worker that reads platform metrics and writes history.
  */
 import { Construct } from 'constructs';
-import { TOKEN_SECRET_PREFIX } from '../config';
+import { tokenSecretPrefix } from '../config';
 import { grantPlatformSecretsRead, grantTable, grantTokenSecrets } from '../constructs/grants';
 import type { ReachFunction } from '../constructs/node-function';
 import { QueueWorker } from '../constructs/queue-worker';
@@ -36,7 +36,7 @@ export class Sync extends Construct {
     grantTable(this.worker, { table: tables.Control, write: true });
     // Worker: reads (never writes) the connection's access token to call the platform.
     grantTokenSecrets(this.worker, {
-      prefix: TOKEN_SECRET_PREFIX,
+      prefix: tokenSecretPrefix(shared.config.stage),
       key: shared.secrets.key,
       uses: ['read'],
       why: 'The sync worker reads the access token of the connection it syncs.',

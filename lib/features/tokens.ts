@@ -4,7 +4,7 @@
  * It also settles where every function's token grants point: the stage's token store.
  */
 import { Construct } from 'constructs';
-import { TOKEN_SECRET_PREFIX } from '../config';
+import { tokenSecretPrefix } from '../config';
 import { grantPlatformSecretsRead, grantTable, grantTokenSecrets, useTokenStore } from '../constructs/grants';
 import type { ReachFunction } from '../constructs/node-function';
 import { QueueWorker } from '../constructs/queue-worker';
@@ -40,7 +40,7 @@ export class Tokens extends Construct {
     grantTable(this.worker, { table: tables.Control, write: true });
     // Worker: reads the refresh token and writes the new token set (no delete: a failed refresh keeps the old grant).
     grantTokenSecrets(this.worker, {
-      prefix: TOKEN_SECRET_PREFIX,
+      prefix: tokenSecretPrefix(shared.config.stage),
       key: shared.secrets.key,
       uses: ['read', 'write'],
       why: 'The token worker reads the refresh token of one connection and stores the refreshed token set.',

@@ -8,7 +8,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { S3MediaStore } from '../../functions/adapters/s3/media-store';
 import { parseEnv } from '../../functions/config/env';
 import { PROVIDER_IDS } from '../../functions/providers/types';
-import { PLATFORM_SECRET_PREFIX, TOKEN_SECRET_PREFIX } from '../../lib/config';
+import { platformSecretPrefix, tokenSecretPrefix } from '../../lib/config';
+
+// The stack these tests build is the default stage's.
+const PLATFORM_SECRET_PREFIX = platformSecretPrefix('dev');
+const TOKEN_SECRET_PREFIX = tokenSecretPrefix('dev');
 import { queueLogicalIds } from '../../lib/constructs/queue-worker';
 import { tableLogicalId } from '../../lib/constructs/table';
 import { USER_POOL_LOGICAL_ID } from '../../lib/features/auth';
@@ -140,8 +144,8 @@ describe('functions', () => {
       POWERTOOLS_SERVICE_NAME: 'reach',
       POWERTOOLS_METRICS_NAMESPACE: 'Reach',
       STAGE: 'dev',
-      PLATFORM_SECRET_PREFIX,
-      TOKEN_SECRET_PREFIX,
+      PLATFORM_SECRET_PREFIX: 'reach/dev/platforms/',
+      TOKEN_SECRET_PREFIX: 'reach/dev/tokens/',
       TOKEN_KMS_KEY_ID: { 'Fn::GetAtt': [KEY_LOGICAL_ID, 'Arn'] },
       EVENT_BUS_NAME: { Ref: EVENT_BUS_LOGICAL_ID },
       PUBLIC_API_URL: { 'Fn::GetAtt': [built.logicalId(stack.api.httpApi.node.defaultChild as CfnElement), 'ApiEndpoint'] },
@@ -552,7 +556,7 @@ describe('with an OIDC issuer and options', () => {
 
   it('creates secrets for the enabled platforms only and passes the options to every function', () => {
     const secrets = ofType(oidc.resources, 'AWS::SecretsManager::Secret').map(([, r]) => r.Properties?.['Name']).sort();
-    expect(secrets).toEqual(['reach/platforms/instagram', 'reach/platforms/x']);
+    expect(secrets).toEqual(['reach/prod/platforms/instagram', 'reach/prod/platforms/x']);
     for (const [, fn] of ofType(oidc.resources, 'AWS::Lambda::Function')) {
       expect(fn.Properties?.['Environment']['Variables']).toMatchObject({
         STAGE: 'prod',

@@ -13,7 +13,9 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { CONTEXT_REF, CONTEXT_STAGE } from '../../functions/adapters/dynamodb/token-vault';
 import { envSchema } from '../../functions/config/env';
-import { TOKEN_SECRET_PREFIX, TOKEN_STORES } from '../../lib/config';
+import { tokenSecretPrefix, TOKEN_STORES } from '../../lib/config';
+
+const TOKEN_SECRET_PREFIX = tokenSecretPrefix('dev');
 import { grantTokenSecrets, useTokenStore } from '../../lib/constructs/grants';
 import { ReachFunction } from '../../lib/constructs/node-function';
 import { tableLogicalId } from '../../lib/constructs/table';
