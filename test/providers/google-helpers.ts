@@ -41,7 +41,8 @@ export const startGoogle = async (options: GoogleFakeOptions = {}, server: { web
 
 /**
  * Moves the fakes' clock to today's 12:00 UTC and returns that clock, so that tests comparing
- * day-based figures never straddle midnight.
+ * day-based figures never straddle midnight. The jump can be up to 12 h forward, past an access
+ * token's 3599 s lifetime, so connect after calling this.
  */
 export const atNoon = (h: GoogleHarness): (() => Date) => {
   const day = 86_400_000;

@@ -84,7 +84,9 @@ describe('Google fake: YouTube routes', () => {
 
   describe('Analytics reports', () => {
     it('agrees between daily totals and per-video rows over the same range', async () => {
+      // Noon first, then a token: moving the clock up to 12 h forward would outlive the 3599 s one from beforeEach.
       const clock = atNoon(h);
+      tokens = await connect(h, h.provider(createYoutubeProvider), 'video.maker');
       const end = new Date(clock().getTime() - 86_400_000).toISOString().slice(0, 10);
       const start = new Date(clock().getTime() - 14 * 86_400_000).toISOString().slice(0, 10);
       const base = `youtubeanalytics.googleapis.com/v2/reports?ids=channel==MINE&startDate=${start}&endDate=${end}`;
