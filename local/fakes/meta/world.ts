@@ -54,6 +54,8 @@ export interface FakePost {
 
 const DAY_MS = 86_400_000;
 const POST_EVERY_MS = 3 * DAY_MS;
+/** Generated posts go out within the first twelve hours of their three-day slot. */
+const POST_WINDOW_MS = 12 * 3_600_000;
 
 /** A stable numeric id of `length` digits after `prefix`. */
 export const numericId = (prefix: string, key: string, length: number): string => {
@@ -104,13 +106,15 @@ export const pageAudience = (page: FakePage, now: Date): Audience => audienceAt(
  */
 export const recentPosts = (key: string, idPrefix: string, now: Date, count: number): FakePost[] => {
   const audience = audienceAt(key, now);
-  const newest = Math.floor(now.getTime() / POST_EVERY_MS);
+  // Each slot's post has one fixed time in the slot's first twelve hours, as a real post's
+  // `created_time` never changes; the current slot's post only exists once that time has come.
+  const createdAtOf = (slot: number): Date => new Date(slot * POST_EVERY_MS + Math.floor(unit(`${key}:${slot}:at`) * POST_WINDOW_MS));
+  const current = Math.floor(now.getTime() / POST_EVERY_MS);
+  const newest = createdAtOf(current).getTime() <= now.getTime() ? current : current - 1;
   const out: FakePost[] = [];
   for (let j = 0; j < Math.min(count, audience.posts); j++) {
     const slot = newest - j;
-    const slotStart = slot * POST_EVERY_MS;
-    const room = Math.min(12 * 3_600_000, now.getTime() - slotStart);
-    const createdAt = new Date(slotStart + Math.floor(unit(`${key}:${slot}:at`) * room));
+    const createdAt = createdAtOf(slot);
     const factor = 0.6 + unit(`${key}:${slot}:eng`) * 0.8;
     const kind = unit(`${key}:${slot}:kind`);
     out.push({
