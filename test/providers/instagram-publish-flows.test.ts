@@ -8,6 +8,7 @@ import { createHttpClient } from '../../functions/providers/http';
 import { createInstagramProvider } from '../../functions/providers/instagram';
 import { GRAPH_VERSION } from '../../functions/providers/meta-graph/constants';
 import type { Checkpoint } from '../../functions/providers/types';
+import { recentPosts } from '../../local/fakes/meta/world';
 import { content, item, jpeg, mp4, png, processingOf, publishedOf, recorder, startMediaServer, type MediaServer } from './meta-media';
 import { CREDENTIALS, connectInstagram, failureOf, metaCalls, startMeta, totalCalls, type MetaHarness } from './meta-support';
 
@@ -34,6 +35,10 @@ const calls = (host: string, route: string) => metaCalls(h)[`${route.split(' ')[
 const snapshot = () => h.fake.snapshot() as { published: { instagram: Array<{ id: string; caption: string; mediaType: string; productType: string; children: string[] }> }; containers: Array<{ kind: string }> };
 
 const square = () => item(media.put(`sq-${Math.random()}.jpg`, jpeg(1080, 1080), 'image/jpeg'), 'image/jpeg', 2048, { width: 1080, height: 1080 });
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** reach.demo's own Instagram posts (made in the app, not through the API) listed at `at`, newest first. */
+const appPostsAt = (at: Date) => recentPosts('reach.demo#ig', '1790', at, 3);
 const clip = (seconds = 20) => item(media.put(`clip-${Math.random()}.mp4`, mp4(), 'video/mp4'), 'video/mp4', 4096, { width: 1080, height: 1920, durationSeconds: seconds });
 
 describe.each([
@@ -241,17 +246,57 @@ describe('refusals', () => {
   it('waits out the rolling publishing limit instead of creating containers', async () => {
     const limited = await startMeta({ igPublishQuota: 1 });
     try {
+      // Posts made in the app share the media list the wait is read from; start where none of
+      // them is in the window the second attempt looks at (one every three days at most).
+      const start = limited.fakes.context.now().getTime();
+      const clash = appPostsAt(new Date(start + HOUR_MS)).find((p) => p.createdAt.getTime() > start - 23 * HOUR_MS);
+      if (clash) limited.fakes.advanceClock((clash.createdAt.getTime() + DAY_MS + 60_000 - start) / 1000);
       const conn = await connectInstagram(limited);
       const ig = limited.onFakeClock.instagram.publisher!;
       const ctx = (text: string) => ({ ...ctxFor(conn, content({ text, media: [square()] })), save: recorder().save });
       publishedOf(await ig.publish(ctx('one')));
       limited.fakes.advanceClock(3600);
+      const now = limited.fakes.context.now().getTime();
+      expect(appPostsAt(new Date(now)).filter((p) => p.createdAt.getTime() > now - DAY_MS)).toEqual([]);
       const failure = await failureOf(() => ig.publish(ctx('two')));
       expect(failure).toMatchObject({ kind: 'rate_limited', code: 'publishing_limit' });
       // The first post leaves the 24-hour window 23 hours from now.
       expect(failure.retryAfterSeconds).toBeGreaterThan(23 * 3600 - 120);
       expect(failure.retryAfterSeconds).toBeLessThanOrEqual(23 * 3600 + 1);
       expect(metaCalls(limited)['POST graph.instagram.com/:version/:id/media']).toBe(1);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('counts only API posts toward the limit, and retries first when an app post leaves the window', async () => {
+    const limited = await startMeta({ igPublishQuota: 1 });
+    try {
+      // An app post an hour before the API post: quota_usage leaves it out, as Instagram does
+      // (https://developers.facebook.com/docs/instagram-platform/instagram-graph-api/reference/ig-user/content_publishing_limit).
+      const start = limited.fakes.context.now().getTime();
+      const appPost = appPostsAt(new Date(start + 4 * DAY_MS)).filter((p) => p.createdAt.getTime() > start).at(-1)!;
+      limited.fakes.advanceClock((appPost.createdAt.getTime() + HOUR_MS - start) / 1000);
+      const conn = await connectInstagram(limited);
+      const ig = limited.onFakeClock.instagram.publisher!;
+      const ctx = (text: string) => ({ ...ctxFor(conn, content({ text, media: [square()] })), save: recorder().save });
+      publishedOf(await ig.publish(ctx('one')));
+      limited.fakes.advanceClock(3600);
+      // The media list does not say which posts the API made, so the earliest the limit could
+      // free up is when the app post turns a day old (22 h); by then the API post is the oldest.
+      const early = await failureOf(() => ig.publish(ctx('two')));
+      expect(early).toMatchObject({ kind: 'rate_limited', code: 'publishing_limit' });
+      expect(early.retryAfterSeconds).toBeGreaterThan(22 * 3600 - 120);
+      expect(early.retryAfterSeconds).toBeLessThanOrEqual(22 * 3600 + 1);
+      limited.fakes.advanceClock(early.retryAfterSeconds!);
+      const late = await failureOf(() => ig.publish(ctx('two')));
+      expect(late).toMatchObject({ kind: 'rate_limited', code: 'publishing_limit' });
+      expect(late.retryAfterSeconds).toBeGreaterThan(3600 - 120);
+      expect(late.retryAfterSeconds).toBeLessThanOrEqual(3600 + 1);
+      // Media timestamps are whole seconds, so the estimate can fall up to a second short.
+      limited.fakes.advanceClock(late.retryAfterSeconds! + 1);
+      publishedOf(await ig.publish(ctx('two')));
+      expect(metaCalls(limited)['POST graph.instagram.com/:version/:id/media']).toBe(2);
     } finally {
       await limited.close();
     }
