@@ -73,8 +73,9 @@ export const DEFAULTS = {
 export const platformSecretPrefix = (stage: string): string => `reach/${stage}/platforms/`;
 export const tokenSecretPrefix = (stage: string): string => `reach/${stage}/tokens/`;
 
-/** Powertools settings every function shares; the dashboard reads custom metrics from this namespace. */
-export const POWERTOOLS_SERVICE_NAME = 'reach';
+/** The Powertools service of a stage's functions: the `service` of every log line and metric. */
+export const serviceName = (stage: string): string => `reach-${stage}`;
+/** The CloudWatch namespace of Reach's metrics; the dashboard and alarms read it. */
 export const METRICS_NAMESPACE = 'Reach';
 
 /** CloudWatch Logs accepts only these retention periods (days). */

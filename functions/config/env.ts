@@ -105,3 +105,9 @@ let cached: Readonly<Env> | undefined;
 
 /** The process's configuration, parsed on first use. */
 export const loadEnv = (): Readonly<Env> => (cached ??= parseEnv(process.env));
+
+/**
+ * The Powertools service name the stack gives every function (`reach-<stage>`), read on its own:
+ * the logger exists before the rest of the configuration is parsed, and in tools that have none.
+ */
+export const powertoolsServiceName = (source: Readonly<Record<string, string | undefined>> = process.env): string => source['POWERTOOLS_SERVICE_NAME'] || 'reach';

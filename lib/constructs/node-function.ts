@@ -11,13 +11,15 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../config';
+import { METRICS_NAMESPACE } from '../config';
 import type { FunctionDef } from '../topology';
 import { nodejsBundling, REPO_ROOT } from './bundling';
 
 export interface ReachFunctionProps {
   readonly def: FunctionDef;
   readonly logRetention: RetentionDays;
+  /** The Powertools service name its logs and metrics carry (`serviceName(stage)`). */
+  readonly serviceName: string;
 }
 
 /** One Lambda function of the topology, with the role and log group that belong to it alone. */
@@ -60,7 +62,7 @@ export class ReachFunction extends Construct {
       bundling: nodejsBundling(),
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       },
     });

@@ -29,7 +29,7 @@ import type { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
-import { METRICS_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../config';
+import { METRICS_NAMESPACE, serviceName } from '../config';
 import type { ReachFunction } from '../constructs/node-function';
 import type { QueueWorker } from '../constructs/queue-worker';
 import { schedules, type ScheduleDef } from '../topology';
@@ -57,6 +57,8 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
+    // The functions emit under their stage's service name, so stages in one account stay apart.
+    const service = serviceName(props.stage);
 
     // CloudWatch publishes alarm notifications to an encrypted topic only if the key lets it
     // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-encryption).
@@ -102,7 +104,7 @@ export class Monitoring extends Construct {
       const w = scheduleWindow(def);
       const alarm = new Alarm(this, `ScheduleStopped-${def.id}`, {
         alarmDescription: `Reach schedule ${def.id}: no completed run for ${w.description} (a schedule that stopped firing, or whose runs all fail)`,
-        metric: reachMetric('ScheduleRan', { schedule: def.id }, 'Sum', w.period),
+        metric: reachMetric(service, 'ScheduleRan', { schedule: def.id }, 'Sum', w.period),
         threshold: 1,
         comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
         evaluationPeriods: w.periods,
@@ -117,7 +119,7 @@ export class Monitoring extends Construct {
 
     this.syncFailureAlarm = new Alarm(this, 'SyncFailureRate', {
       alarmDescription: `Reach sync: more than ${props.errorRateAlarmPercent}% of connection syncs failed (a platform refused, or our error), across platforms`,
-      metric: failureRate('SyncOutcome', ['synced'], ['failed', 'error'], 'sync failure rate (%)'),
+      metric: failureRate(service, 'SyncOutcome', ['synced'], ['failed', 'error'], 'sync failure rate (%)'),
       threshold: props.errorRateAlarmPercent,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 3,
@@ -126,7 +128,7 @@ export class Monitoring extends Construct {
     });
     this.publishFailureAlarm = new Alarm(this, 'PublishFailureRate', {
       alarmDescription: `Reach publishing: more than ${props.errorRateAlarmPercent}% of post targets failed, were missed or hit an error, across platforms`,
-      metric: failureRate('PublishOutcome', ['published'], ['failed', 'missed', 'error'], 'publish failure rate (%)'),
+      metric: failureRate(service, 'PublishOutcome', ['published'], ['failed', 'missed', 'error'], 'publish failure rate (%)'),
       threshold: props.errorRateAlarmPercent,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       // A failed post is something a user sees: one bad period is enough.
@@ -150,7 +152,7 @@ export class Monitoring extends Construct {
       }),
     );
     this.dashboard.addWidgets(new TextWidget({ markdown: '## Platforms and schedules\nOne line per platform (or schedule), as the functions report them.', width: 24, height: 1 }));
-    this.dashboard.addWidgets(...reachWidgets());
+    this.dashboard.addWidgets(...reachWidgets(service));
     this.dashboard.addWidgets(
       new AlarmStatusWidget({
         title: 'Schedules, sync and publishing alarms',
@@ -162,23 +164,23 @@ export class Monitoring extends Construct {
 }
 
 /** A Reach metric with the dimensions Powertools emits it under (`service` is always one of them). */
-const reachMetric = (metricName: string, dimensions: Readonly<Record<string, string>>, statistic: string, period: Duration): Metric =>
-  new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: POWERTOOLS_SERVICE_NAME, ...dimensions }, statistic, period });
+const reachMetric = (service: string, metricName: string, dimensions: Readonly<Record<string, string>>, statistic: string, period: Duration): Metric =>
+  new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service, ...dimensions }, statistic, period });
 
 /**
  * Every series of a Reach metric emitted with exactly `dimensions` (plus `service`), one line per
- * value: `SEARCH('{Reach,outcome,platform,service} MetricName="SyncOutcome" service="reach"', 'Sum', 300)`.
+ * value: `SEARCH('{Reach,outcome,platform,service} MetricName="SyncOutcome" service="reach-dev"', 'Sum', 300)`.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html
  */
-export const searchExpression = (metricName: string, dimensions: readonly string[], statistic: string, period: Duration): string => {
+export const searchExpression = (service: string, metricName: string, dimensions: readonly string[], statistic: string, period: Duration): string => {
   const schema = [METRICS_NAMESPACE, ...[...dimensions, 'service'].sort()].join(',');
-  return `SEARCH('{${schema}} MetricName="${metricName}" service="${POWERTOOLS_SERVICE_NAME}"', '${statistic}', ${period.toSeconds()})`;
+  return `SEARCH('{${schema}} MetricName="${metricName}" service="${service}"', '${statistic}', ${period.toSeconds()})`;
 };
 
 /** A graph line per series of a SEARCH, labelled with its dimension values. */
-const searchLines = (metricName: string, dimensions: readonly string[], statistic: string, period: Duration, suffix = ''): MathExpression =>
+const searchLines = (service: string, metricName: string, dimensions: readonly string[], statistic: string, period: Duration, suffix = ''): MathExpression =>
   new MathExpression({
-    expression: searchExpression(metricName, dimensions, statistic, period),
+    expression: searchExpression(service, metricName, dimensions, statistic, period),
     usingMetrics: {},
     // CloudWatch's dynamic labels: each series names its own dimension values.
     label: [...dimensions.map((d) => "${PROP('Dim." + d + "')}"), suffix].filter(Boolean).join(' '),
@@ -189,13 +191,13 @@ const searchLines = (metricName: string, dimensions: readonly string[], statisti
  * The share (%) of outcomes in `bad` among `good` and `bad` together, across platforms (the
  * `{service, outcome}` dimension set): alarms cannot read SEARCH expressions.
  */
-const failureRate = (metricName: string, good: readonly string[], bad: readonly string[], label: string): MathExpression => {
+const failureRate = (service: string, metricName: string, good: readonly string[], bad: readonly string[], label: string): MathExpression => {
   const period = Duration.minutes(15);
   const usingMetrics: Record<string, Metric> = {};
   const ids = (outcomes: readonly string[], prefix: string) =>
     outcomes.map((o, i) => {
       const id = `${prefix}${i}`;
-      usingMetrics[id] = reachMetric(metricName, { outcome: o }, 'Sum', period);
+      usingMetrics[id] = reachMetric(service, metricName, { outcome: o }, 'Sum', period);
       return `FILL(${id}, 0)`;
     });
   const badSum = ids(bad, 'bad').join(' + ');
@@ -225,29 +227,29 @@ export const scheduleWindow = (def: ScheduleDef): ScheduleWindow => {
 };
 
 /** Reach's own metrics, per platform (and per schedule), from what the functions emit. */
-const reachWidgets = (): IWidget[] => {
+const reachWidgets = (service: string): IWidget[] => {
   const five = Duration.minutes(5);
   return [
-    new GraphWidget({ title: 'Sync outcomes (connections)', width: 12, stacked: true, left: [searchLines('SyncOutcome', ['platform', 'outcome'], 'Sum', five)] }),
-    new GraphWidget({ title: 'Publish outcomes (targets)', width: 12, stacked: true, left: [searchLines('PublishOutcome', ['platform', 'outcome'], 'Sum', five)] }),
+    new GraphWidget({ title: 'Sync outcomes (connections)', width: 12, stacked: true, left: [searchLines(service, 'SyncOutcome', ['platform', 'outcome'], 'Sum', five)] }),
+    new GraphWidget({ title: 'Publish outcomes (targets)', width: 12, stacked: true, left: [searchLines(service, 'PublishOutcome', ['platform', 'outcome'], 'Sum', five)] }),
     new GraphWidget({
       title: 'Platform call latency (ms)',
       width: 12,
-      left: [searchLines('PlatformCallLatency', ['platform'], 'p50', five, 'p50'), searchLines('PlatformCallLatency', ['platform'], 'p99', five, 'p99')],
+      left: [searchLines(service, 'PlatformCallLatency', ['platform'], 'p50', five, 'p50'), searchLines(service, 'PlatformCallLatency', ['platform'], 'p99', five, 'p99')],
     }),
-    new GraphWidget({ title: 'Platform calls by status', width: 12, stacked: true, left: [searchLines('PlatformCalls', ['platform', 'statusClass'], 'Sum', five)] }),
+    new GraphWidget({ title: 'Platform calls by status', width: 12, stacked: true, left: [searchLines(service, 'PlatformCalls', ['platform', 'statusClass'], 'Sum', five)] }),
     new GraphWidget({
       title: 'Rate-limit use (% of the platform limit, highest seen)',
       width: 12,
-      left: [searchLines('RateLimitUsedPercent', ['platform'], 'Maximum', five)],
+      left: [searchLines(service, 'RateLimitUsedPercent', ['platform'], 'Maximum', five)],
       leftYAxis: { min: 0, max: 100 },
     }),
     new GraphWidget({
       title: 'Webhook lag (ms, receipt to applied)',
       width: 12,
-      left: [searchLines('WebhookLag', ['platform'], 'p50', five, 'p50'), searchLines('WebhookLag', ['platform'], 'p99', five, 'p99')],
+      left: [searchLines(service, 'WebhookLag', ['platform'], 'p50', five, 'p50'), searchLines(service, 'WebhookLag', ['platform'], 'p99', five, 'p99')],
     }),
-    new GraphWidget({ title: 'Schedule runs (per hour)', width: 24, left: [searchLines('ScheduleRan', ['schedule'], 'Sum', Duration.hours(1))] }),
+    new GraphWidget({ title: 'Schedule runs (per hour)', width: 24, left: [searchLines(service, 'ScheduleRan', ['schedule'], 'Sum', Duration.hours(1))] }),
   ];
 };
 

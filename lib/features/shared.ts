@@ -5,7 +5,7 @@
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import { serviceName, type StageConfig } from '../config';
 import { ReachFunction } from '../constructs/node-function';
 import { functions, queues, type FunctionDef, type FunctionId, type QueueDef, type QueueId } from '../topology';
 import type { Data } from './data';
@@ -39,7 +39,7 @@ const pascal = (id: string): string => id.charAt(0).toUpperCase() + id.slice(1);
 
 /** Creates the topology function `id` under `scope` (construct id: the function id in PascalCase). */
 export const createFunction = (scope: Construct, id: FunctionId, shared: Shared): ReachFunction =>
-  new ReachFunction(scope, pascal(id), { def: functionDef(id), logRetention: shared.logRetention });
+  new ReachFunction(scope, pascal(id), { def: functionDef(id), logRetention: shared.logRetention, serviceName: serviceName(shared.config.stage) });
 
 /** The platform app-credential secrets, for `grantPlatformSecretsRead`. */
 export const platformSecrets = (shared: Shared) => [...shared.secrets.platformSecrets.values()];

@@ -5,7 +5,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type { Context } from 'aws-lambda';
-import { METRICS_NAMESPACE as STACK_NAMESPACE, POWERTOOLS_SERVICE_NAME } from '../../lib/config';
+import { METRICS_NAMESPACE as STACK_NAMESPACE, serviceName } from '../../lib/config';
 import { scheduleWindow, searchExpression } from '../../lib/features/monitoring';
 import { PROVIDER_IDS } from '../../functions/providers/types';
 import { schedules } from '../../lib/topology';
@@ -13,6 +13,8 @@ import { buildStack, ofType, type CfnResourceJson } from './template';
 
 // Powertools reads the switch when the module loads: the cross-check below reads what it prints.
 process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+// As the stack sets it for the default stage's functions.
+process.env.POWERTOOLS_SERVICE_NAME = serviceName('dev');
 const { METRICS_NAMESPACE, observedHandler, recordOutcome, recordPlatformCall, SERVICE_NAME } = require('../../functions/handlers/lib/observability') as typeof import('../../functions/handlers/lib/observability');
 const { scheduledHandler } = require('../../functions/handlers/lib/schedule') as typeof import('../../functions/handlers/lib/schedule');
 
@@ -85,7 +87,10 @@ describe('Reach metrics on the dashboard', () => {
 
   it('share namespace and service name with the functions', () => {
     expect(METRICS_NAMESPACE).toBe(STACK_NAMESPACE);
-    expect(SERVICE_NAME).toBe(POWERTOOLS_SERVICE_NAME);
+    expect(SERVICE_NAME).toBe(serviceName('dev'));
+    for (const [, fn] of ofType(resources, 'AWS::Lambda::Function').filter(([id]) => !id.startsWith('CustomCDKBucketDeployment'))) {
+      expect(fn.Properties?.['Environment']['Variables']['POWERTOOLS_SERVICE_NAME']).toBe('reach-dev');
+    }
   });
 
   it('are searched under exactly the dimension sets the functions emit', async () => {
@@ -103,11 +108,11 @@ describe('Reach metrics on the dashboard', () => {
       expect(seen).toContainEqual({ namespace: 'Reach', metric, dimensions: [...dims, 'service'].sort() });
       const stat = metric === 'PlatformCallLatency' ? 'p99' : metric === 'RateLimitUsedPercent' ? 'Maximum' : 'Sum';
       const period = metric === 'ScheduleRan' ? Duration.hours(1) : five;
-      expect(expressions()).toContain(searchExpression(metric, dims, stat, period));
+      expect(expressions()).toContain(searchExpression('reach-dev', metric, dims, stat, period));
     }
-    expect(searchExpression('SyncOutcome', ['platform', 'outcome'], 'Sum', five)).toBe(`SEARCH('{Reach,outcome,platform,service} MetricName="SyncOutcome" service="reach"', 'Sum', 300)`);
+    expect(searchExpression('reach-dev', 'SyncOutcome', ['platform', 'outcome'], 'Sum', five)).toBe(`SEARCH('{Reach,outcome,platform,service} MetricName="SyncOutcome" service="reach-dev"', 'Sum', 300)`);
     // Webhook lag keeps its existing shape: per platform.
-    expect(expressions()).toContain(searchExpression('WebhookLag', ['platform'], 'p50', five));
+    expect(expressions()).toContain(searchExpression('reach-dev', 'WebhookLag', ['platform'], 'p50', five));
   });
 
   it('name no platform: the per-platform lines come from the searches', () => {
@@ -139,7 +144,7 @@ describe('schedule alarms', () => {
     });
     expect(p['Dimensions']).toEqual(
       expect.arrayContaining([
-        { Name: 'service', Value: 'reach' },
+        { Name: 'service', Value: 'reach-dev' },
         { Name: 'schedule', Value: id },
       ]),
     );

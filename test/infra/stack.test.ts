@@ -141,7 +141,7 @@ describe('functions', () => {
     const env = p['Environment']['Variables'] as Record<string, unknown>;
     expect(env).toMatchObject({
       NODE_OPTIONS: '--enable-source-maps',
-      POWERTOOLS_SERVICE_NAME: 'reach',
+      POWERTOOLS_SERVICE_NAME: 'reach-dev',
       POWERTOOLS_METRICS_NAMESPACE: 'Reach',
       STAGE: 'dev',
       PLATFORM_SECRET_PREFIX: 'reach/dev/platforms/',

@@ -173,7 +173,7 @@ describe('token grants before the store is chosen', () => {
     const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Grants');
     const key = new Key(stack, 'Key');
-    const fn = new ReachFunction(stack, 'Fn', { def: functions.find((f) => f.id === 'syncWorker')!, logRetention: RetentionDays.ONE_WEEK });
+    const fn = new ReachFunction(stack, 'Fn', { def: functions.find((f) => f.id === 'syncWorker')!, logRetention: RetentionDays.ONE_WEEK, serviceName: 'reach-test' });
     return { app, stack, key, fn };
   };
 

@@ -11,12 +11,13 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { HttpCallInfo } from '../../providers/http';
+import { powertoolsServiceName } from '../../config/env';
 import { currentInvocation, runInvocation } from './invocation';
 import { ReachLogFormatter } from './log-format';
 import { MetricBuffer, type Dimensions, type Unit } from './metric-buffer';
 
-/** The `service` key of log lines and the `service` dimension of every metric. */
-export const SERVICE_NAME = 'reach';
+/** The `service` key of log lines and the `service` dimension of every metric: the stage's (`reach-<stage>`). */
+export const SERVICE_NAME = powertoolsServiceName();
 /** CloudWatch namespace of Reach's metrics (the dashboard and alarms read it). */
 export const METRICS_NAMESPACE = 'Reach';
 
