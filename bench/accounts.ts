@@ -126,11 +126,23 @@ export const setSyncTimes = async (
   );
 };
 
-/** Makes connections due now, with their last sync one hour back (outside any freshness window). */
+/**
+ * Where `makeDue` puts the last sync: an hour back, but not before today's UTC midnight, so the sync
+ * measured is not the day's first (which also reads the audience breakdown, once a day). Only in the
+ * first minutes after midnight, inside the freshness window, does it have to fall on yesterday.
+ */
+export const lastSyncForDue = (now: Date): Date => {
+  const dayStart = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  const outsideFreshness = now.getTime() - 11 * 60_000;
+  const hourBack = now.getTime() - 61 * 60_000;
+  return new Date(outsideFreshness >= dayStart ? Math.max(hourBack, dayStart) : hourBack);
+};
+
+/** Makes connections due now, their last sync outside any freshness window and earlier today. */
 export const makeDue = (rt: LocalRuntime, doc: DynamoDBDocumentClient, connections: readonly BenchConnection[], now = new Date()): Promise<void> =>
   setSyncTimes(rt, doc, connections, {
     nextSyncAt: new Date(now.getTime() - 60_000).toISOString(),
-    lastSyncAt: new Date(now.getTime() - 61 * 60_000).toISOString(),
+    lastSyncAt: lastSyncForDue(now).toISOString(),
   });
 
 const syncState = z.object({

@@ -4,6 +4,7 @@
  * environment before any handler builds its dependencies, so it cannot share the bench's runtime.
  * Handlers print their metrics on stdout, so the result goes out as one marked JSON line.
  */
+import './quiet';
 import { performance } from 'node:perf_hooks';
 import { startLocalRuntime } from '../local/runtime';
 import { silentLog } from '../local/log';

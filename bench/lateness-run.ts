@@ -4,6 +4,7 @@
  * (a thousand accounts, their queues) does not weigh on the measurement. Handlers print their
  * metrics on stdout, so the result goes out as one marked JSON line.
  */
+import './quiet';
 import { startLocalRuntime } from '../local/runtime';
 import { silentLog } from '../local/log';
 import { fixed } from './table';

@@ -6,6 +6,7 @@
  * box), so the figures that matter most are ratios measured within the same run. A section is
  * one entry of `sections` below: add one there to add a figure.
  */
+import './quiet';
 import { spawn } from 'node:child_process';
 import * as os from 'node:os';
 import { performance } from 'node:perf_hooks';

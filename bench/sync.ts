@@ -443,7 +443,7 @@ export const formatSyncReport = (r: SyncBenchResult): string => {
   lines.push(
     `setup (not timed): ${run.connections} connections through the OAuth flow (${r.setup.platforms.reduce((a, p) => a + p.consents, 0)} consents, ${s(r.setup.connectMs)} s), ` +
       `first syncs drained (${s(r.setup.firstSyncMs)} s${r.setup.firstSyncFailures > 0 ? `, ${r.setup.firstSyncFailures} failed` : ''}); ` +
-      'made due by writing nextSyncAt (a minute ago) and lastSyncAt (61 minutes ago) into dynalite directly — bench setup, not product code.',
+      'made due by writing nextSyncAt (a minute ago) and lastSyncAt (up to 61 minutes ago, earlier today) into dynalite directly — bench setup, not product code.',
   );
   for (const p of excluded) lines.push(`left out: ${p.platform} (its consent failed: ${p.excluded})`);
   for (const p of r.setup.platforms) for (const n of p.notes) lines.push(`${p.platform}: ${n}`);

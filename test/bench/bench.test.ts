@@ -8,8 +8,16 @@ import { PROVIDER_IDS } from '../../functions/providers/types';
 import { CALL_GOALS, PLATFORM_FAKE, diffStats, formatCallsTable, isOAuthRoute, meetsGoal, measureCalls, type CallsRow } from '../../bench/calls';
 import { formatSyncReport, measureSyncThroughput, spread } from '../../bench/sync';
 import { fixed, formatTable, mapLimit, mean, median } from '../../bench/table';
+import { lastSyncForDue } from '../../bench/accounts';
 
 describe('bench helpers', () => {
+  it('puts a due connection\'s last sync earlier the same UTC day, so the measured sync is not the day\'s first', () => {
+    expect(lastSyncForDue(new Date('2026-11-24T12:00:00Z')).toISOString()).toBe('2026-11-24T10:59:00.000Z');
+    expect(lastSyncForDue(new Date('2026-11-24T00:28:00Z')).toISOString()).toBe('2026-11-24T00:00:00.000Z');
+    // Inside the freshness window after midnight no same-day time is old enough: yesterday it is.
+    expect(lastSyncForDue(new Date('2026-11-24T00:05:00Z')).toISOString()).toBe('2026-11-23T23:04:00.000Z');
+  });
+
   it('formats a table with a rule, the first column left-aligned and the rest right-aligned', () => {
     expect(formatTable(['name', 'n'], [['a', '10'], ['long name', '2']])).toBe(['name        n', '---------  --', 'a          10', 'long name   2'].join('\n'));
   });
