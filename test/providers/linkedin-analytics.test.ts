@@ -1,11 +1,13 @@
 /**
  * Per-post analytics against the fake: organization posts in one statistics call per batch (shares
- * and ugcPosts side by side), member posts through socialActions, and the figures the fake holds
- * for posts published through it.
+ * and ugcPosts side by side), member posts through socialActions when the member granted
+ * r_member_social, an explained 'unsupported' when not, and the figures the fake holds for posts
+ * published through it.
  */
 import { audienceAt } from '../../local/fakes/audience';
 import { statsFor } from '../../local/fakes/linkedin/state';
-import { fromShareStatistics, fromSocialActions, restliList } from '../../functions/providers/linkedin/analytics';
+import { fromShareStatistics, fromSocialActions, MEMBER_ANALYTICS_UNSUPPORTED, restliList } from '../../functions/providers/linkedin/analytics';
+import { LINKEDIN_VERSION, MEMBER_SCOPES } from '../../functions/providers/linkedin/manifest';
 import { ProviderError } from '../../functions/providers/types';
 import { accountsOf, bytesOf, callsDuring, connect, content, contextFor, CREDENTIALS, failureDuring, MEMBER_WITH_READ, PROCESSING_SECONDS, startHarness, type LinkedinHarness } from './linkedin-publish-support';
 
@@ -119,13 +121,55 @@ describe('member posts', () => {
     expect(result).toEqual({});
   });
 
-  it('is refused without r_member_social', async () => {
+});
+
+describe('member posts with Reach’s default member scopes', () => {
+  /** A member connected as Reach connects one by default, with a post published through Reach. */
+  const defaultMemberWithPost = async () => {
     const tokens = await connect(h, 'reach-demo');
     const me = (await accountsOf(h, tokens)).member;
     const made = await h.provider.publisher!.publish(contextFor(tokens, me, content('Cannot read back')));
     if (made.status !== 'published') throw new Error('not published');
-    const { error } = await failureDuring(h, () => h.provider.analytics!.fetch({ tokens, credentials: CREDENTIALS, platformAccountId: me, platformPostIds: [made.platformPostId] }));
+    return { tokens, me, postId: made.platformPostId };
+  };
+
+  it('grants neither r_member_social nor r_member_postAnalytics, and LinkedIn refuses socialActions for it', async () => {
+    const { tokens, postId } = await defaultMemberWithPost();
+    expect(tokens.scopes).toEqual([...MEMBER_SCOPES]);
+    expect(tokens.scopes).not.toContain('r_member_social');
+    expect(tokens.scopes).not.toContain('r_member_postAnalytics');
+    // The documented refusal (socialActions "Permissions": r_member_social, select developers only).
+    const res = await fetch(h.http.publicUrl(`https://api.linkedin.com/rest/socialActions/${encodeURIComponent(postId)}`), {
+      headers: { authorization: `Bearer ${tokens.accessToken}`, 'linkedin-version': LINKEDIN_VERSION, 'x-restli-protocol-version': '2.0.0' },
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ status: 403, serviceErrorCode: 100, code: 'ACCESS_DENIED' });
+  });
+
+  it('says why the posts cannot be measured, before any call', async () => {
+    const { tokens, me } = await defaultMemberWithPost();
+    const { result: reason, calls } = await callsDuring(h, async () => h.provider.analytics!.unsupportedReason!({ tokens, platformAccountId: me }));
+    expect(calls).toEqual({});
+    expect(reason).toBe(MEMBER_ANALYTICS_UNSUPPORTED);
+    expect(reason).toContain('r_member_social');
+    expect(reason).toContain('r_member_postAnalytics');
+  });
+
+  it('has nothing to object to for a member granted r_member_social, or for an organization', async () => {
+    const reader = await connect(h, 'analyst', { scopes: MEMBER_WITH_READ });
+    expect(h.provider.analytics!.unsupportedReason!({ tokens: reader, platformAccountId: (await accountsOf(h, reader)).member })).toBeUndefined();
+    const admin = await connect(h, 'reach-demo', { variant: 'organization' });
+    const accounts = await accountsOf(h, admin);
+    expect(h.provider.analytics!.unsupportedReason!({ tokens: admin, platformAccountId: accounts.organization! })).toBeUndefined();
+    // The same organization grant holds no r_member_social: its member account is still not measurable.
+    expect(h.provider.analytics!.unsupportedReason!({ tokens: admin, platformAccountId: accounts.member })).toBe(MEMBER_ANALYTICS_UNSUPPORTED);
+  });
+
+  it('refuses a fetch anyway with the reason, without calling LinkedIn', async () => {
+    const { tokens, me, postId } = await defaultMemberWithPost();
+    const { error, calls } = await failureDuring(h, () => h.provider.analytics!.fetch({ tokens, credentials: CREDENTIALS, platformAccountId: me, platformPostIds: [postId] }));
+    expect(calls).toEqual({});
     expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).failure).toMatchObject({ kind: 'invalid_request', code: '100/ACCESS_DENIED' });
+    expect((error as ProviderError).failure).toEqual({ kind: 'permanent', code: 'scope_not_granted', message: MEMBER_ANALYTICS_UNSUPPORTED });
   });
 });

@@ -1,6 +1,7 @@
 import { nextAnalyticsDue, planAnalytics, postAnalytics, refreshPostAnalytics, targetSeriesId } from '../../functions/core/use-cases/post-analytics';
 import { createPost } from '../../functions/core/use-cases/posts';
 import { publishTarget } from '../../functions/core/use-cases/publish';
+import type { Provider } from '../../functions/core/ports/provider';
 import { directoryOf, memoryDeps, type MemoryDeps } from '../support/memory';
 import { createTestProvider, seedConnection, type PublishControls } from '../support/test-provider';
 
@@ -111,5 +112,32 @@ describe('refreshPostAnalytics', () => {
     expect((await refreshPostAnalytics(deps, 'u1', post.id)).targets).toEqual([{ connectionId: 'c1', outcome: 'not_published' }]);
     await expect(refreshPostAnalytics(deps, 'u2', post.id)).rejects.toThrow(`Post ${post.id} was not found`);
     await expect(postAnalytics(deps, 'u2', post.id)).rejects.toThrow('was not found');
+  });
+});
+
+describe('a connection whose grant the platform will not measure', () => {
+  it('answers unsupported with the platform’s reason, calls nothing, and tries again at the next stage', async () => {
+    const acme = createTestProvider();
+    const analytics = acme.provider.analytics!;
+    const reason = 'the platform serves post figures only with read_posts, which this connection was not granted';
+    const provider: Provider = { ...acme.provider, analytics: { ...analytics, unsupportedReason: ({ tokens }) => (tokens.scopes.includes('read_posts') ? undefined : reason) } };
+    deps = memoryDeps(directoryOf(provider));
+    pub = acme.publishing;
+    await seedConnection(deps, { userId: 'u1', connectionId: 'c1' });
+    const { postId, platformPostId } = await published();
+    pub.metrics[platformPostId] = { likes: 5 };
+
+    expect(await refreshPostAnalytics(deps, 'u1', postId)).toEqual({ postId, targets: [{ connectionId: 'c1', outcome: 'unsupported', reason }] });
+    expect(pub.calls.analytics).toBe(0);
+    const target = await targetOf(postId);
+    expect(target.metrics).toBeUndefined();
+    expect(target.analyticsAt).toBeUndefined();
+    expect(target.error).toBeUndefined();
+    // Not a dead end: the planner comes back at the next stage, in case the user reconnected with more.
+    expect(target.analyticsDueAt).toBe('2026-11-23T13:00:00.000Z');
+    deps.advance(61 * 60_000);
+    expect(await planAnalytics(deps)).toEqual({ due: 1, refreshed: 0, failed: 0 });
+    expect((await targetOf(postId)).analyticsDueAt).toBe('2026-11-24T12:00:00.000Z');
+    expect(pub.calls.analytics).toBe(0);
   });
 });

@@ -274,6 +274,12 @@ export type PostMetrics = TargetMetrics;
 export interface AnalyticsClient {
   /** How many posts one call serves. */
   readonly batchSize: number;
+  /**
+   * Why this account's post figures cannot be read with the grant it holds (the platform keeps
+   * them behind a permission the connection lacks), or undefined when they can. Decided from the
+   * tokens alone, without a platform call; the caller reports it rather than calling `fetch`.
+   */
+  unsupportedReason?(ctx: { readonly tokens: TokenSet; readonly platformAccountId: string }): string | undefined;
   fetch(ctx: {
     readonly tokens: TokenSet;
     readonly credentials: AppCredentials;

@@ -52,7 +52,8 @@ export const fromSnapshot = (s: Omit<MetricSnapshot, 'at'>): TargetMetrics => {
 
 export type TargetRefreshOutcome =
   | { readonly connectionId: string; readonly outcome: 'refreshed'; readonly metrics: TargetMetrics }
-  | { readonly connectionId: string; readonly outcome: 'fresh' | 'not_published' | 'unsupported' | 'not_found' }
+  | { readonly connectionId: string; readonly outcome: 'fresh' | 'not_published' | 'not_found' }
+  | { readonly connectionId: string; readonly outcome: 'unsupported'; readonly reason?: string }
   | { readonly connectionId: string; readonly outcome: 'failed'; readonly error: TargetError };
 
 /** Stores a refresh on the target (metrics, when, the next stage), re-reading once if it changed meanwhile. */
@@ -94,6 +95,15 @@ export const refreshTargets = async (deps: UseCaseDeps, targets: readonly PostTa
         outcomes.push({ connectionId: t.connectionId, outcome: 'unsupported' });
         // Nothing to read with: stop planning refreshes for it.
         await recordRefresh(deps, t, {}, now, { stop: true });
+      }
+      continue;
+    }
+    const reason = analytics.unsupportedReason?.({ tokens, platformAccountId: connection.platformAccountId });
+    if (reason !== undefined) {
+      for (const t of group) {
+        outcomes.push({ connectionId: t.connectionId, outcome: 'unsupported', reason });
+        // The grant, not the post, is the obstacle: later stages read again in case the user reconnected with more.
+        await recordRefresh(deps, t, {}, now);
       }
       continue;
     }

@@ -6,10 +6,13 @@
  * impressions (reach), clicks, likes, comments and reshares per post.
  * https://learn.microsoft.com/en-us/linkedin/marketing/community-management/organizations/share-statistics#retrieve-statistics-for-specific-shares
  *
- * Members: LinkedIn keeps member post statistics behind the restricted `r_member_postAnalytics`, so
- * only likes and comments are read, one `GET /rest/socialActions/{urn}` per post (itself needing
- * `r_member_social`).
- * https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/network-update-social-actions#retrieve-social-actions
+ * Members: LinkedIn serves a member's post figures only to grants Reach does not ask for by default.
+ * Impressions and reach come from memberCreatorPostAnalytics, behind `r_member_postAnalytics`
+ * (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/members/post-statistics);
+ * likes and comments from socialActions, behind `r_member_social`, "granted to select developers
+ * only" (https://learn.microsoft.com/en-us/linkedin/marketing/community-management/shares/network-update-social-actions#permissions).
+ * With `r_member_social` (a user may add it when connecting) likes and comments are read, one
+ * `GET /rest/socialActions/{urn}` per post; without it the client says why it cannot, with no call.
  */
 import { z } from 'zod';
 import { callJson, type CallContext } from '../http';
@@ -23,6 +26,19 @@ import { encodeUrn, parseUrn, restHeaders } from './rest';
 export const LINKEDIN_ANALYTICS_BATCH = 20;
 /** Member posts are read one call each; a few at a time keeps within LinkedIn's per-member limits. */
 const MEMBER_CONCURRENCY = 4;
+
+/** The permission socialActions needs to read a member's own posts. */
+export const MEMBER_POST_READ_SCOPE = 'r_member_social';
+
+/** What a member connection without `r_member_social` is told instead of figures. */
+export const MEMBER_ANALYTICS_UNSUPPORTED =
+  "LinkedIn gives a member's post figures only to grants this connection lacks: likes and comments need r_member_social " +
+  '(socialActions; LinkedIn grants it to select developers only), impressions and reach need r_member_postAnalytics ' +
+  '(memberCreatorPostAnalytics). Reconnect with r_member_social if the LinkedIn app is approved for it; Page (organization) posts are measured.';
+
+/** Why a LinkedIn account's posts cannot be read with the scopes granted; undefined when they can. */
+export const linkedinAnalyticsUnsupported = (platformAccountId: string, scopes: readonly string[]): string | undefined =>
+  parseUrn(platformAccountId)?.kind === 'person' && !scopes.includes(MEMBER_POST_READ_SCOPE) ? MEMBER_ANALYTICS_UNSUPPORTED : undefined;
 
 const postStatisticsSchema = z.object({
   elements: z.array(
@@ -101,12 +117,17 @@ export const createLinkedinAnalytics = (ctx: CallContext): AnalyticsClient => {
 
   return {
     batchSize: LINKEDIN_ANALYTICS_BATCH,
+    /** Members without `r_member_social` get a reason instead of a call LinkedIn would refuse. */
+    unsupportedReason: ({ tokens, platformAccountId }) => linkedinAnalyticsUnsupported(platformAccountId, tokens.scopes),
     /** Organizations: one call per batch of posts; members: one call per post. */
     async fetch(input) {
       const owner = parseUrn(input.platformAccountId);
       if (!owner) {
         throw new ProviderError('linkedin', { kind: 'invalid_request', code: 'unknown_urn', message: `not a LinkedIn member or organization URN: ${input.platformAccountId}` });
       }
+      const unsupported = linkedinAnalyticsUnsupported(input.platformAccountId, input.tokens.scopes);
+      // A caller that did not ask first still gets the reason, not LinkedIn's bare ACCESS_DENIED.
+      if (unsupported !== undefined) throw new ProviderError('linkedin', { kind: 'permanent', code: 'scope_not_granted', message: unsupported });
       const token = input.tokens.accessToken;
       const ids = [...new Set(input.platformPostIds)];
       const out: Record<string, PostMetrics> = {};

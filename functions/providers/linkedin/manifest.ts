@@ -64,7 +64,7 @@ export const linkedinManifest: ProviderManifest = {
     'Refresh tokens are issued only to apps approved for programmatic refresh tokens; other apps must send the member through consent again before the 60-day token expires.',
     'A refresh token lives 365 days from the first consent and is not renewed by refreshing; the member must reconnect once a year.',
     "Members' post engagement needs r_member_postAnalytics, a restricted permission, so recent-post averages are not read for members.",
-    "Per-post analytics of a member's posts give likes and comments only (socialActions, which needs the restricted r_member_social); impressions, reach and clicks need r_member_postAnalytics. Organization posts get impressions, reach, clicks, likes, comments and reshares.",
+    "Per-post analytics of a member's posts give likes and comments only, and only to connections granted the restricted r_member_social (socialActions); without it a refresh answers 'unsupported' with the reason. Impressions and reach need r_member_postAnalytics, which Reach does not request. Organization posts get impressions, reach, clicks, likes, comments and reshares.",
     'LinkedIn takes no idempotency key: a post whose answer was lost is found among the author\'s recent posts (organizations; members need r_member_social) or by LinkedIn\'s duplicate-content refusal on the next attempt.',
     'Unescaped little-text characters silently cut a post, so every reserved character is escaped; @mentions are sent as plain text.',
     'Webhooks exist only for organizations (social action notifications: likes, comments, reshares, mentions); each admin must be subscribed with the developer application id, and LinkedIn signs no timestamp.',

@@ -173,7 +173,12 @@ const analyticsRefreshSchema = z.object({
   targets: z.array(
     z.discriminatedUnion('outcome', [
       z.object({ connectionId: z.string(), outcome: z.literal('refreshed'), metrics: targetMetricsSchema }),
-      z.object({ connectionId: z.string(), outcome: z.enum(['fresh', 'not_published', 'unsupported', 'not_found']) }),
+      z.object({ connectionId: z.string(), outcome: z.enum(['fresh', 'not_published', 'not_found']) }),
+      z.object({
+        connectionId: z.string(),
+        outcome: z.literal('unsupported'),
+        reason: z.string().optional().describe('Why the platform gives this connection no post figures, e.g. a permission it was not granted'),
+      }),
       z.object({ connectionId: z.string(), outcome: z.literal('failed'), error: targetErrorSchema }),
     ]),
   ),
