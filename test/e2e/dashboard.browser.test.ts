@@ -1,23 +1,107 @@
 /**
  * The dashboard end to end, as a person uses it: headless Chromium (Debian's `chromium`, driven
- * by playwright-core) against the local runtime. Sign in with a dev token, connect two platforms
- * through their consent pages, see the sync badges turn green, read a follower chart and the
- * authenticity reasons, preview a post (one platform over its limit), schedule it and find it on
- * the calendar; then the same pages on a phone-sized screen. Screenshots of every step are kept
- * in `test/artifacts/dashboard/` for people to look at.
+ * by playwright-core) against `npm start`, run as a user runs it. Sign in with a dev token,
+ * connect two platforms through their consent pages, see the sync badges turn green, read a
+ * follower chart and the authenticity reasons, preview a post (one platform over its limit),
+ * schedule it and find it on the calendar; then the same pages on a phone-sized screen.
+ * Screenshots of every step are kept in `test/artifacts/dashboard/` for people to look at.
+ *
+ * Everything beyond the browser goes through what `npm start` hands a user: its banner (URLs,
+ * table names, dev token), the `/local/` tools routes and the DynamoDB endpoint it prints.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createDocumentClient } from '../../functions/adapters/dynamodb/client';
 import { DynamoHistoryRepository } from '../../functions/adapters/dynamodb/history';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
 
+const ROOT = join(__dirname, '..', '..');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts', 'dashboard');
+const STARTUP_MS = 45_000;
+const READY_LINE = 'Ctrl-C stops everything';
 const DAY_MS = 86_400_000;
 const ZONE = 'Europe/Paris';
+
+/** What the `npm start` banner tells a user, as this test needs it. */
+interface Banner {
+  readonly apiUrl: string;
+  readonly dashboardUrl: string;
+  readonly fakesUrl: string;
+  readonly dynamoUrl: string;
+  readonly tables: readonly string[];
+  readonly devToken: string;
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The first token after a banner label (`  Label      value  (details)`), checked to be a URL. */
+const bannerUrl = (text: string, label: string): string => {
+  const m = new RegExp(`^[ \\t]*${escapeRegExp(label)}[ \\t]+(\\S+)`, 'm').exec(text);
+  const raw = m?.[1];
+  if (!raw || !URL.canParse(raw)) throw new Error(`no ${label} URL in the npm start banner:\n${text}`);
+  // Trailing slashes differ between lines (the dashboard has one); callers append paths.
+  return raw;
+};
+
+/** The whole banner line that starts with `label` (its parenthesised details included). */
+const bannerLine = (text: string, label: string): string => {
+  const m = new RegExp(`^[ \\t]*${escapeRegExp(label)}[ \\t]+(.*)$`, 'm').exec(text);
+  if (!m?.[1]) throw new Error(`no ${label} line in the npm start banner:\n${text}`);
+  return m[1];
+};
+
+/** Reads the banner `npm start` prints once it is up; fails naming the missing part. */
+const parseBanner = (text: string): Banner => {
+  const dynamoLine = bannerLine(text, 'DynamoDB');
+  const tableList = /\btables ([^)]+)\)/.exec(dynamoLine)?.[1];
+  const tables = (tableList ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t.length > 0);
+  if (tables.length === 0) throw new Error(`no table names on the banner's DynamoDB line: ${dynamoLine}`);
+  const devToken = /^dev token \(user dev-user[^)]*\):[ \t]*(\S+)/m.exec(text)?.[1];
+  if (!devToken) throw new Error(`no dev token in the npm start banner:\n${text}`);
+  return {
+    apiUrl: bannerUrl(text, 'API').replace(/\/+$/, ''),
+    dashboardUrl: bannerUrl(text, 'Dashboard'),
+    fakesUrl: bannerUrl(text, 'Fake platforms').replace(/\/+$/, ''),
+    dynamoUrl: bannerUrl(text, 'DynamoDB'),
+    tables,
+    devToken,
+  };
+};
+
+/** The printed table whose name ends with `-<suffix>` (names carry a prefix that may change). */
+const tableNamed = (banner: Banner, suffix: string): string => {
+  const hit = banner.tables.find((t) => t === suffix || t.endsWith(`-${suffix}`));
+  if (!hit) throw new Error(`no ${suffix} table among the printed tables: ${banner.tables.join(', ')}`);
+  return hit;
+};
+
+/** A port that was free a moment ago (the banner prints the port it was given). */
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const address = s.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const exited = (child: ChildProcess): Promise<void> =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('close', () => resolve());
+  });
 
 interface ConnectionView {
   id: string;
@@ -26,8 +110,19 @@ interface ConnectionView {
   latest?: { followers?: number };
 }
 
-describe('dashboard in headless Chromium', () => {
-  let rt: LocalRuntime;
+interface QueueView {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  activeInvocations: number;
+  consumer?: string;
+}
+
+describe('dashboard in headless Chromium against npm start', () => {
+  let child: ChildProcess | undefined;
+  let stdout = '';
+  let stderr = '';
+  let banner: Banner;
   let context: BrowserContext;
   let page: Page;
   let profile: string;
@@ -39,21 +134,27 @@ describe('dashboard in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, `${String(shot).padStart(2, '0')}-${name}.png`), fullPage });
   };
 
-  const api = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
-    const res = await fetch(`${rt.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${rt.devToken}`, 'content-type': 'application/json', ...init.headers } });
-    if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  const call = async <T>(path: string, init: RequestInit = {}): Promise<T> => {
+    const res = await fetch(`${banner.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${banner.devToken}`, 'content-type': 'application/json', ...init.headers } });
+    if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${path}: ${res.status} ${await res.text()}`);
     return (await res.json()) as T;
   };
 
-  const connections = async (): Promise<ConnectionView[]> => (await api<{ connections: ConnectionView[] }>('/v1/connections')).connections;
+  const connections = async (): Promise<ConnectionView[]> => (await call<{ connections: ConnectionView[] }>('/v1/connections')).connections;
 
   /** Waits until `check` holds, polling; fails with `what` after `ms`. */
   const until = async (what: string, check: () => Promise<boolean>, ms = 15_000): Promise<void> => {
     const deadline = Date.now() + ms;
     while (!(await check())) {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
+  };
+
+  /** True once every queue with a consumer is empty and idle (`GET /local/queues`). */
+  const queuesDrained = async (): Promise<boolean> => {
+    const { queues } = await call<{ queues: Record<string, QueueView> }>('/local/queues');
+    return Object.values(queues).every((q) => !q.consumer || q.visible + q.inFlight + q.delayed + q.activeInvocations === 0);
   };
 
   beforeAll(async () => {
@@ -62,7 +163,32 @@ describe('dashboard in headless Chromium', () => {
     }
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
-    rt = await startLocalRuntime({ port: 0, quiet: true, scheduleScale: 0 });
+
+    const port = await freePort();
+    child = spawn('npm', ['start', '--silent'], {
+      cwd: ROOT,
+      // A process group of its own, so that nothing it starts can outlive the test.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PORT: String(port), LOG_LEVEL: 'WARN' },
+    });
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + STARTUP_MS;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${stdout}\n${stderr}`);
+      if (stdout.includes(READY_LINE)) {
+        banner = parseBanner(stdout);
+        const health = await fetch(`${banner.apiUrl}/v1/health`).catch(() => undefined);
+        if (health?.status === 200) break;
+      }
+      if (Date.now() > deadline) throw new Error(`npm start did not become healthy within ${STARTUP_MS} ms:\n${stdout}\n${stderr}`);
+      await sleep(200);
+    }
+    if (banner.apiUrl !== `http://localhost:${port}`) throw new Error(`npm start printed API ${banner.apiUrl}, not the port it was given (${port})`);
+    const fakes = await fetch(`${banner.fakesUrl}/__fakes/stats`).catch(() => undefined);
+    if (fakes?.status !== 200) throw new Error(`the fake platforms the banner names (${banner.fakesUrl}) do not answer /__fakes/stats`);
+
     profile = mkdtempSync(join(tmpdir(), 'reach-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -78,24 +204,27 @@ describe('dashboard in headless Chromium', () => {
     page.on('console', (msg) => {
       if (msg.type() === 'error' || /Content Security Policy/i.test(msg.text())) problems.push(`console ${msg.type()}: ${msg.text()}`);
     });
-  }, 60_000);
+  }, STARTUP_MS + 20_000);
 
   afterAll(async () => {
     await context?.close();
-    await rt?.stop();
+    if (child?.pid && child.exitCode === null && child.signalCode === null) {
+      process.kill(-child.pid, 'SIGKILL');
+      await exited(child);
+    }
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
   it('is served with a strict CSP and its own config', async () => {
-    const res = await fetch(rt.dashboardUrl);
+    const res = await fetch(banner.dashboardUrl);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(await (await fetch(`${rt.apiUrl}/config.json`)).json()).toEqual({ apiBase: '', auth: { kind: 'dev', tokenUrl: '/local/token' } });
+    expect(await (await fetch(`${banner.apiUrl}/config.json`)).json()).toEqual({ apiBase: '', auth: { kind: 'dev', tokenUrl: '/local/token' } });
   });
 
   it('signs in with a dev token', async () => {
-    await page.goto(rt.dashboardUrl);
+    await page.goto(banner.dashboardUrl);
     await page.getByRole('heading', { name: 'Sign in to Reach' }).waitFor();
     await screenshot('sign-in');
     await page.getByLabel('User id').fill('dev-user');
@@ -115,7 +244,7 @@ describe('dashboard in headless Chromium', () => {
       ['linkedin', 'LinkedIn'],
     ] as const) {
       await page.locator(`button.platform-button[data-platform="${id}"]`).click();
-      await page.waitForURL(`${rt.dashboardUrl}#/connections`);
+      await page.waitForURL(`${banner.dashboardUrl}#/connections`);
       await page.locator('.notice-success', { hasText: `Connected ${name}` }).waitFor();
       await page.locator(`li.connection[data-platform="${id}"]`).waitFor();
     }
@@ -130,8 +259,11 @@ describe('dashboard in headless Chromium', () => {
 
   it('shows green badges once the sync schedule has run', async () => {
     await until('the first syncs', async () => (await connections()).every((c) => c.lastSyncAt !== undefined));
-    const outcome = await rt.runSchedule('syncPlanner');
-    expect(outcome.ok).toBe(true);
+    const run = await fetch(`${banner.apiUrl}/local/schedules/syncPlanner/run`, { method: 'POST' });
+    // The whole answer, so that a failed run shows its error.
+    expect(await run.json()).toMatchObject({ ok: true });
+    // The planner only enqueues; the badges follow once the sync workers are done.
+    await until('the sync queues to drain', queuesDrained);
     await page.getByRole('button', { name: 'Refresh' }).click();
     for (const id of ['x', 'linkedin']) {
       await page.locator(`li.connection[data-platform="${id}"] .badge[data-color="green"]`).waitFor();
@@ -146,11 +278,20 @@ describe('dashboard in headless Chromium', () => {
     const today = x.latest?.followers ?? 0;
     expect(today).toBeGreaterThan(0);
     // Two weeks of daily snapshots before today, ~22 % below today's figure: today's jump is a
-    // bought-followers spike, which the authenticity score must name.
-    const history = new DynamoHistoryRepository(createDocumentClient(rt.env['AWS_REGION'] ?? 'us-east-1'), rt.env['TABLE_HISTORY']!, { pointDays: 400, snapshotDays: 1825 }, () => new Date());
-    for (let d = 14; d >= 1; d--) {
-      const at = new Date(Date.now() - d * DAY_MS).toISOString();
-      await history.append(x.id, { at, snapshot: { followers: Math.round(today * 0.78 * Math.pow(1.002, -d)), following: 400, posts: 270 } }, { daily: true });
+    // bought-followers spike, which the authenticity score must name. They go straight into the
+    // DynamoDB the banner prints, in the history table it names.
+    const db = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: banner.dynamoUrl, region: process.env['AWS_REGION'] ?? 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      { marshallOptions: { removeUndefinedValues: true } },
+    );
+    const history = new DynamoHistoryRepository(db, tableNamed(banner, 'history'), { pointDays: 400, snapshotDays: 1825 }, () => new Date());
+    try {
+      for (let d = 14; d >= 1; d--) {
+        const at = new Date(Date.now() - d * DAY_MS).toISOString();
+        await history.append(x.id, { at, snapshot: { followers: Math.round(today * 0.78 * Math.pow(1.002, -d)), following: 400, posts: 270 } }, { daily: true });
+      }
+    } finally {
+      db.destroy();
     }
 
     await page.locator('li.connection[data-platform="x"]').getByRole('link', { name: 'Details' }).click();
@@ -191,7 +332,7 @@ describe('dashboard in headless Chromium', () => {
     await page.locator('.notice-success', { hasText: `Post scheduled for ${day} 10:30 (${ZONE}) to 2 connections.` }).waitFor();
     await screenshot('scheduled');
 
-    const { posts } = await api<{ posts: { text: string; status: string }[] }>('/v1/posts');
+    const { posts } = await call<{ posts: { text: string; status: string }[] }>('/v1/posts');
     expect(posts).toEqual([expect.objectContaining({ text: 'Launch day: Reach is live on every platform.', status: 'scheduled' })]);
 
     await page.getByRole('link', { name: 'Open the calendar' }).click();
@@ -210,7 +351,7 @@ describe('dashboard in headless Chromium', () => {
       ['#/compose', 'phone-compose'],
       ['#/calendar', 'phone-calendar'],
     ] as const) {
-      await page.goto(`${rt.dashboardUrl}${route}`);
+      await page.goto(`${banner.dashboardUrl}${route}`);
       await page.locator('#view h2').first().waitFor();
       await page.waitForLoadState('networkidle');
       expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
@@ -220,7 +361,7 @@ describe('dashboard in headless Chromium', () => {
   });
 
   it('shows API errors to the user and signs out', async () => {
-    await page.goto(`${rt.dashboardUrl}#/connections/01NOSUCHCONNECTION0000000000`);
+    await page.goto(`${banner.dashboardUrl}#/connections/01NOSUCHCONNECTION0000000000`);
     await page.locator('.notice-error').first().waitFor();
     await expect(page.locator('.notice-error').first().textContent()).resolves.toMatch(/not found/i);
     await screenshot('api-error');
