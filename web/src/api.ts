@@ -2,7 +2,7 @@
  * The page's one HTTP client for Reach's REST API: bearer token, JSON in and out, every answer
  * validated, and every failure turned into an `ApiError` carrying the problem+json details.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { problem } from './schemas';
 
 /** A failed call, with what the API said (title, detail, failing fields) ready to show. */
@@ -47,7 +47,7 @@ export class Api {
   constructor(private readonly options: ApiOptions) {}
 
   /** Calls `method path` and validates a 2xx answer with `schema`. */
-  async call<S extends z.ZodType>(method: string, path: string, schema: S, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<z.infer<S>> {
+  async call<S extends z.ZodMiniType>(method: string, path: string, schema: S, init: { body?: unknown; headers?: Record<string, string> } = {}): Promise<z.infer<S>> {
     const headers: Record<string, string> = { accept: 'application/json', ...init.headers };
     const token = this.options.token();
     if (token) headers['authorization'] = `Bearer ${token}`;
@@ -74,11 +74,11 @@ export class Api {
     return parsed.data;
   }
 
-  get<S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> {
+  get<S extends z.ZodMiniType>(path: string, schema: S): Promise<z.infer<S>> {
     return this.call('GET', path, schema);
   }
 
-  post<S extends z.ZodType>(path: string, body: unknown, schema: S, headers: Record<string, string> = {}): Promise<z.infer<S>> {
+  post<S extends z.ZodMiniType>(path: string, body: unknown, schema: S, headers: Record<string, string> = {}): Promise<z.infer<S>> {
     return this.call('POST', path, schema, { body, headers });
   }
 }

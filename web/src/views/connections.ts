@@ -3,7 +3,7 @@ import { compactNumber } from '../chart';
 import type { AppContext } from '../context';
 import { formatWhen, h, replace } from '../dom';
 import { connectionList, type Connection, type Platform } from '../schemas';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { badgeElement } from './badge-el';
 import { syncNow } from './sync';
 
