@@ -6,4 +6,5 @@
  */
 process.env['POWERTOOLS_LOG_LEVEL'] ??= process.env['LOG_LEVEL'] ?? 'ERROR';
 process.env['POWERTOOLS_METRICS_DISABLED'] ??= 'true';
+process.env['POWERTOOLS_TRACE_ENABLED'] ??= 'false';
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';

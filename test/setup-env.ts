@@ -7,3 +7,5 @@ process.env.AWS_SECRET_ACCESS_KEY ??= 'local';
 process.env.POWERTOOLS_LOG_LEVEL ??= process.env.REACH_TEST_LOGS ? 'DEBUG' : 'SILENT';
 // Metric records (EMF) stay off stdout too; the metrics tests turn them on where they read them.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+// No X-Ray outside Lambda: without this, importing the tracer would load the X-Ray SDK and its async hooks.
+process.env.POWERTOOLS_TRACE_ENABLED ??= 'false';

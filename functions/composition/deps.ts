@@ -29,7 +29,7 @@ import type { QueueStats } from '../core/ports/operations';
 import { createHttpClient, type HttpCallInfo, type HttpClient } from '../providers/http';
 import { createPlatformDirectory } from '../providers/registry';
 import { currentCorrelationId } from '../handlers/lib/invocation';
-import { recordPlatformCall, tracer } from '../handlers/lib/observability';
+import { recordPlatformCall, traced } from '../handlers/lib/observability';
 import { functions } from '../../lib/topology';
 
 /** A publish lease outlives the worker's own timeout, so a live lease always means a live worker. */
@@ -50,8 +50,8 @@ export const onPlatformCall = (listener: (info: HttpCallInfo) => void): void => 
 export const buildDeps = (env: Readonly<Env>): Deps => {
   const now = () => new Date();
   // Traced clients: each AWS call is a subsegment of the invocation's trace (a no-op when tracing is off).
-  const db = tracer.captureAWSv3Client(createDocumentClient(env.AWS_REGION));
-  const secrets = tracer.captureAWSv3Client(new SecretsManagerClient({ region: env.AWS_REGION }));
+  const db = traced(createDocumentClient(env.AWS_REGION));
+  const secrets = traced(new SecretsManagerClient({ region: env.AWS_REGION }));
   const http = createHttpClient({
     ...(env.PLATFORM_BASE_URL !== undefined && { platformBaseUrl: env.PLATFORM_BASE_URL }),
     ...(env.PUBLIC_PLATFORM_BASE_URL !== undefined && { publicPlatformBaseUrl: env.PUBLIC_PLATFORM_BASE_URL }),
@@ -62,7 +62,7 @@ export const buildDeps = (env: Readonly<Env>): Deps => {
     },
   });
   const apiBase = env.PUBLIC_API_URL.replace(/\/$/, '');
-  const sqs = tracer.captureAWSv3Client(new SQSClient({ region: env.AWS_REGION }));
+  const sqs = traced(new SQSClient({ region: env.AWS_REGION }));
   const queueUrls = {
     sync: env.QUEUE_SYNC_URL,
     publish: env.QUEUE_PUBLISH_URL,
@@ -78,7 +78,7 @@ export const buildDeps = (env: Readonly<Env>): Deps => {
     posts: new DynamoPostRepository(db, env.TABLE_POSTS, now),
     media: new S3MediaStore(
       // WHEN_REQUIRED: presigned uploads must not carry a checksum of an empty body.
-      tracer.captureAWSv3Client(new S3Client({ region: env.AWS_REGION, requestChecksumCalculation: 'WHEN_REQUIRED', forcePathStyle: env.S3_FORCE_PATH_STYLE })),
+      traced(new S3Client({ region: env.AWS_REGION, requestChecksumCalculation: 'WHEN_REQUIRED', forcePathStyle: env.S3_FORCE_PATH_STYLE })),
       env.MEDIA_BUCKET,
     ),
     control: new DynamoControlStore(db, env.TABLE_CONTROL, now),
@@ -86,14 +86,14 @@ export const buildDeps = (env: Readonly<Env>): Deps => {
     grants: new DynamoGrantRegistry(db, env.TABLE_CONTROL, now),
     vault:
       env.TOKEN_STORE === 'dynamodb-kms'
-        ? new DynamoKmsTokenVault(db, tracer.captureAWSv3Client(new KMSClient({ region: env.AWS_REGION })), { table: env.TABLE_TOKENS, keyId: env.TOKEN_KMS_KEY_ID, stage: env.STAGE })
+        ? new DynamoKmsTokenVault(db, traced(new KMSClient({ region: env.AWS_REGION })), { table: env.TABLE_TOKENS, keyId: env.TOKEN_KMS_KEY_ID, stage: env.STAGE })
         : new SecretsManagerTokenVault(secrets, env.TOKEN_SECRET_PREFIX, env.TOKEN_KMS_KEY_ID),
     credentials: new SecretsManagerAppCredentials(secrets, env.PLATFORM_SECRET_PREFIX, now),
     platforms: createPlatformDirectory({ http, now }, env.ENABLED_PLATFORMS),
     // Messages carry the correlation id of the request or run that sent them.
     queue: new SqsWorkQueue(sqs, queueUrls, currentCorrelationId),
     queueStats: new SqsQueueStats(sqs, queueUrls),
-    events: new EventBridgePublisher(tracer.captureAWSv3Client(new EventBridgeClient({ region: env.AWS_REGION })), env.EVENT_BUS_NAME),
+    events: new EventBridgePublisher(traced(new EventBridgeClient({ region: env.AWS_REGION })), env.EVENT_BUS_NAME),
     now,
     newId: () => ulid(),
     settings: {

@@ -111,3 +111,6 @@ export const loadEnv = (): Readonly<Env> => (cached ??= parseEnv(process.env));
  * the logger exists before the rest of the configuration is parsed, and in tools that have none.
  */
 export const powertoolsServiceName = (source: Readonly<Record<string, string | undefined>> = process.env): string => source['POWERTOOLS_SERVICE_NAME'] || 'reach';
+
+/** Whether X-Ray tracing is on: Powertools' own switch, which the local runtime, tests and benches turn off. */
+export const tracingEnabled = (source: Readonly<Record<string, string | undefined>> = process.env): boolean => source['POWERTOOLS_TRACE_ENABLED'] !== 'false';

@@ -7,7 +7,7 @@ import { publishTarget, type PublishOutcome } from '../../core/use-cases/publish
 import { deps } from '../../composition/deps';
 import { SqsVisibility } from '../../adapters/sqs/visibility';
 import { queues } from '../../../lib/topology';
-import { logger, recordOutcome, tracer } from '../lib/observability';
+import { logger, recordOutcome, traced } from '../lib/observability';
 import { notingResults } from '../lib/ports';
 import { RetryLaterError, sqsHandler } from '../lib/sqs';
 
@@ -61,7 +61,7 @@ export const createPublishWorker = (options: PublishWorkerOptions) =>
     delay: options.delay,
   });
 
-const visibility = new SqsVisibility(tracer.captureAWSv3Client(new SQSClient({})));
+const visibility = new SqsVisibility(traced(new SQSClient({})));
 
 export const handler = createPublishWorker({
   getDeps: deps,

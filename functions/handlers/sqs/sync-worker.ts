@@ -7,7 +7,7 @@ import { runSyncMessage, type SyncOutcome } from '../../core/use-cases/sync';
 import { ProviderError } from '../../core/ports/provider';
 import { deps } from '../../composition/deps';
 import { SqsVisibility } from '../../adapters/sqs/visibility';
-import { logger, recordOutcome, tracer } from '../lib/observability';
+import { logger, recordOutcome, traced } from '../lib/observability';
 import { notingResults } from '../lib/ports';
 import { sqsHandler } from '../lib/sqs';
 
@@ -64,7 +64,7 @@ export const createSyncWorker = (options: SyncWorkerOptions) =>
     delay: options.delay,
   });
 
-const visibility = new SqsVisibility(tracer.captureAWSv3Client(new SQSClient({})));
+const visibility = new SqsVisibility(traced(new SQSClient({})));
 
 export const handler = createSyncWorker({
   getDeps: deps,

@@ -4,11 +4,11 @@ import { z } from 'zod';
 import { refreshConnection } from '../../core/use-cases/tokens';
 import { deps } from '../../composition/deps';
 import { SqsVisibility } from '../../adapters/sqs/visibility';
-import { logger, tracer } from '../lib/observability';
+import { logger, traced } from '../lib/observability';
 import { sqsHandler } from '../lib/sqs';
 
 const message = z.object({ userId: z.string().min(1), connectionId: z.string().min(1), force: z.boolean().optional() });
-const visibility = new SqsVisibility(tracer.captureAWSv3Client(new SQSClient({})));
+const visibility = new SqsVisibility(traced(new SQSClient({})));
 
 export const handler = sqsHandler({
   schema: message,

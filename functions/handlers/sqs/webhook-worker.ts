@@ -13,7 +13,7 @@ import { applyWebhookEvent, type ApplyHooks } from '../../core/use-cases/webhook
 import { deps } from '../../composition/deps';
 import { applyPublishStatus } from '../../core/use-cases/publish';
 import { SqsVisibility } from '../../adapters/sqs/visibility';
-import { logger, recordMetric, tracer } from '../lib/observability';
+import { logger, recordMetric, traced } from '../lib/observability';
 import { RetryLaterError, sqsHandler } from '../lib/sqs';
 
 const message = z.discriminatedUnion('type', [
@@ -53,7 +53,7 @@ export const createWebhookWorker = (options: WebhookWorkerOptions) =>
     delay: options.delay,
   });
 
-const visibility = new SqsVisibility(tracer.captureAWSv3Client(new SQSClient({})));
+const visibility = new SqsVisibility(traced(new SQSClient({})));
 
 // Post-status events go to the publishing engine, which settles the target they name.
 export const handler = createWebhookWorker({
