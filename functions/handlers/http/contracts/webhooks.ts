@@ -17,8 +17,7 @@ const platformBytes: Readonly<Record<string, MediaDoc>> = { 'application/json': 
 
 /**
  * A signed-request callback (`signed_request=<base64url signature>.<base64url payload>`, HMAC-SHA256
- * with the app secret), as the family documents it:
- * https://developers.facebook.com/docs/facebook-login/guides/advanced/manual-flow#deauth-callback
+ * with the app secret), as the family documents it (the family's provider links the page).
  */
 const signedRequestForm: Readonly<Record<string, MediaDoc>> = {
   'application/x-www-form-urlencoded': { schema: z.object({ signed_request: z.string().describe('`<signature>.<payload>`, both base64url') }) },
