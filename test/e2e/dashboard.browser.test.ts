@@ -9,21 +9,18 @@
  * Everything beyond the browser goes through what `npm start` hands a user: its banner (URLs,
  * table names, dev token), the `/local/` tools routes and the DynamoDB endpoint it prints.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { DynamoHistoryRepository } from '../../functions/adapters/dynamodb/history';
+import { sleep, startNpmStart, type NpmStart } from '../support/npm-start';
 
-const ROOT = join(__dirname, '..', '..');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts', 'dashboard');
 const STARTUP_MS = 45_000;
-const READY_LINE = 'Ctrl-C stops everything';
 const DAY_MS = 86_400_000;
 const ZONE = 'Europe/Paris';
 
@@ -83,26 +80,6 @@ const tableNamed = (banner: Banner, suffix: string): string => {
   return hit;
 };
 
-/** A port that was free a moment ago (the banner prints the port it was given). */
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const exited = (child: ChildProcess): Promise<void> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('close', () => resolve());
-  });
-
 interface ConnectionView {
   id: string;
   platform: string;
@@ -119,9 +96,7 @@ interface QueueView {
 }
 
 describe('dashboard in headless Chromium against npm start', () => {
-  let child: ChildProcess | undefined;
-  let stdout = '';
-  let stderr = '';
+  let app: NpmStart | undefined;
   let banner: Banner;
   let context: BrowserContext;
   let page: Page;
@@ -164,27 +139,9 @@ describe('dashboard in headless Chromium against npm start', () => {
     rmSync(ARTIFACTS, { recursive: true, force: true });
     mkdirSync(ARTIFACTS, { recursive: true });
 
-    const port = await freePort();
-    child = spawn('npm', ['start', '--silent'], {
-      cwd: ROOT,
-      // A process group of its own, so that nothing it starts can outlive the test.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PORT: String(port), LOG_LEVEL: 'WARN' },
-    });
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + STARTUP_MS;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${stdout}\n${stderr}`);
-      if (stdout.includes(READY_LINE)) {
-        banner = parseBanner(stdout);
-        const health = await fetch(`${banner.apiUrl}/v1/health`).catch(() => undefined);
-        if (health?.status === 200) break;
-      }
-      if (Date.now() > deadline) throw new Error(`npm start did not become healthy within ${STARTUP_MS} ms:\n${stdout}\n${stderr}`);
-      await sleep(200);
-    }
+    app = await startNpmStart({ startupMs: STARTUP_MS });
+    const port = app.port;
+    banner = parseBanner(app.stdout());
     if (banner.apiUrl !== `http://localhost:${port}`) throw new Error(`npm start printed API ${banner.apiUrl}, not the port it was given (${port})`);
     const fakes = await fetch(`${banner.fakesUrl}/__fakes/stats`).catch(() => undefined);
     if (fakes?.status !== 200) throw new Error(`the fake platforms the banner names (${banner.fakesUrl}) do not answer /__fakes/stats`);
@@ -208,10 +165,7 @@ describe('dashboard in headless Chromium against npm start', () => {
 
   afterAll(async () => {
     await context?.close();
-    if (child?.pid && child.exitCode === null && child.signalCode === null) {
-      process.kill(-child.pid, 'SIGKILL');
-      await exited(child);
-    }
+    await app?.kill();
     if (profile) rmSync(profile, { recursive: true, force: true });
   });
 

@@ -3,90 +3,39 @@
  * lists the seven platforms, guards the caller's connections with the printed dev token, takes a
  * media upload with the README's curl lines, and stops cleanly on SIGTERM.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startNpmStart, type NpmStart } from '../support/npm-start';
 
-const ROOT = join(__dirname, '..', '..');
 const STARTUP_MS = 45_000;
 
-/** A port that was free a moment ago (PORT=0 cannot be printed in the banner's curl line). */
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const exited = (child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> =>
-  new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) resolve({ code: child.exitCode, signal: child.signalCode });
-    // 'close' (not 'exit'): the last lines the runtime prints must have been read too.
-    else child.once('close', (code, signal) => resolve({ code, signal }));
-  });
-
 describe('README flows against npm start', () => {
-  let child: ChildProcess;
-  let stdout = '';
-  let stderr = '';
+  let app: NpmStart;
   let api = '';
-  let port = 0;
+  const stdout = (): string => app.stdout();
 
   beforeAll(async () => {
-    port = await freePort();
-    api = `http://localhost:${port}`;
-    child = spawn('npm', ['start', '--silent'], {
-      cwd: ROOT,
-      // A process group of its own, so that nothing it starts can outlive the test.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        PORT: String(port),
-        LOG_LEVEL: 'WARN',
-      },
-    });
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-
-    const deadline = Date.now() + STARTUP_MS;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}:\n${stdout}\n${stderr}`);
-      if (stdout.includes('Ctrl-C stops everything')) {
-        const health = await fetch(`${api}/v1/health`).catch(() => undefined);
-        if (health?.status === 200) break;
-      }
-      if (Date.now() > deadline) throw new Error(`npm start did not become healthy within ${STARTUP_MS} ms:\n${stdout}\n${stderr}`);
-      await sleep(200);
-    }
+    app = await startNpmStart({ startupMs: STARTUP_MS });
+    api = app.apiUrl;
   }, STARTUP_MS + 5000);
 
   afterAll(async () => {
-    if (child?.pid && child.exitCode === null && child.signalCode === null) {
-      process.kill(-child.pid, 'SIGKILL');
-      await exited(child);
-    }
+    await app?.kill();
   });
 
   const devToken = (): string => {
-    const m = /dev token \(user dev-user[^)]*\): (\S+)/.exec(stdout);
-    if (!m?.[1]) throw new Error(`no dev token in the banner:\n${stdout}`);
+    const m = /dev token \(user dev-user[^)]*\): (\S+)/.exec(stdout());
+    if (!m?.[1]) throw new Error(`no dev token in the banner:\n${stdout()}`);
     return m[1];
   };
 
   it('prints where everything runs, and a ready-to-paste curl with the dev token', () => {
-    expect(stdout).toMatch(new RegExp(`API\\s+${api}`));
-    for (const what of ['Fake platforms', 'AWS endpoint', 'DynamoDB', 'Queues', 'Schedules']) expect(stdout).toContain(what);
-    expect(stdout).toContain(`curl -H "authorization: Bearer ${devToken()}" ${api}/v1/connections`);
+    expect(stdout()).toMatch(new RegExp(`API\\s+${api}`));
+    for (const what of ['Fake platforms', 'AWS endpoint', 'DynamoDB', 'Queues', 'Schedules']) expect(stdout()).toContain(what);
+    expect(stdout()).toContain(`curl -H "authorization: Bearer ${devToken()}" ${api}/v1/connections`);
   });
 
   it('answers GET /v1/health', async () => {
@@ -139,10 +88,10 @@ describe('README flows against npm start', () => {
   });
 
   it('stops cleanly on SIGTERM and exits 0', async () => {
-    child.kill('SIGTERM');
-    const { code, signal } = await exited(child);
+    app.child.kill('SIGTERM');
+    const { code, signal } = await app.exited();
     expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(stdout).toContain('stopped.');
+    expect(stdout()).toContain('stopped.');
     const refused = await fetch(`${api}/v1/health`).then(
       () => false,
       () => true,
