@@ -83,6 +83,8 @@ const tableNamed = (banner: Banner, suffix: string): string => {
 interface ConnectionView {
   id: string;
   platform: string;
+  status?: string;
+  statusReason?: string;
   lastSyncAt?: string;
   latest?: { followers?: number };
 }
@@ -296,6 +298,43 @@ describe('dashboard in headless Chromium against npm start', () => {
     await chip.click();
     await page.locator('#post-detail .target-states li').nth(1).waitFor();
     await screenshot('calendar');
+  });
+
+  it('turns a badge red when the user revokes the app on the platform, and reconnects from the card', async () => {
+    // X tells Reach with a signed account-activity `user_event` once the app is removed in X's settings.
+    const sent = await fetch(`${banner.fakesUrl}/__fakes/x/webhooks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ event: 'user_event', account: 'reach_demo' }) });
+    expect(await sent.json()).toMatchObject({ statuses: [200] });
+    let revoked: ConnectionView | undefined;
+    await until('the X connection to be revoked', async () => {
+      revoked = (await connections()).find((c) => c.platform === 'x');
+      return revoked?.status === 'revoked';
+    });
+    expect(revoked?.statusReason).toBe('user_revoked_app');
+
+    await page.goto(`${banner.dashboardUrl}#/connections`);
+    await page.getByRole('heading', { name: 'Your connections' }).waitFor();
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const badge = page.locator('li.connection[data-platform="x"] .badge');
+    await page.locator('li.connection[data-platform="x"] .badge[data-color="red"]').waitFor();
+    await expect(badge.textContent()).resolves.toMatch(/^Revoked \(red\): Access was revoked \(user_revoked_app\): connect the account again\.$/);
+    expect(await badge.getAttribute('title')).toMatch(/^Access was revoked \(user_revoked_app\): connect the account again\.\n\nGreen: .* Red: the platform wants a reconnect, the connection was revoked/);
+    // Only the revoked grant is affected.
+    expect(await page.locator('li.connection[data-platform="linkedin"] .badge').getAttribute('data-color')).toBe('green');
+    // The revoked card offers the way back in place of "Sync now": consent again.
+    const reconnect = page.locator('li.connection[data-platform="x"] button[data-action="reconnect"]');
+    await expect(reconnect.textContent()).resolves.toBe('Reconnect');
+    expect(await page.locator('li.connection[data-platform="x"]').getByRole('button', { name: 'Sync now' }).count()).toBe(0);
+    await screenshot('reconnect-needed');
+
+    // Consenting again re-links the same account: the same connection, active, its badge no longer red.
+    await reconnect.click();
+    await page.waitForURL(`${banner.dashboardUrl}#/connections`);
+    await page.locator('.notice-success', { hasText: 'Connected X' }).waitFor();
+    await until('the X connection to be active again', async () => (await connections()).find((c) => c.platform === 'x')?.status === 'active');
+    const again = (await connections()).filter((c) => c.platform === 'x');
+    expect(again.map((c) => c.id)).toEqual([revoked?.id]);
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.locator('li.connection[data-platform="x"] .badge:not([data-color="red"])').waitFor();
   });
 
   it('fits a phone screen (390 × 844)', async () => {

@@ -9,10 +9,10 @@ import { syncNow } from './sync';
 
 const authorizeAnswer = z.object({ authorizeUrl: z.url() });
 
-/** Starts connecting `platform`: the API gives the consent URL and the platform brings the user back here. */
-const connect = async (ctx: AppContext, platform: Platform): Promise<void> => {
+/** Starts connecting `platformId`: the API gives the consent URL and the platform brings the user back here. */
+const connect = async (ctx: AppContext, platformId: string): Promise<void> => {
   const returnUrl = `${window.location.origin}/`;
-  const started = await ctx.api.post(`/v1/oauth/${encodeURIComponent(platform.id)}/authorize`, { returnUrl }, authorizeAnswer);
+  const started = await ctx.api.post(`/v1/oauth/${encodeURIComponent(platformId)}/authorize`, { returnUrl }, authorizeAnswer);
   window.location.assign(started.authorizeUrl);
 };
 
@@ -31,14 +31,26 @@ const connectPanel = (ctx: AppContext, platforms: readonly Platform[]): HTMLElem
           const button = h('button', { class: `platform-button platform-${p.id}`, attrs: { type: 'button', 'data-platform': p.id } }, `Connect ${p.displayName}`);
           button.addEventListener('click', () => {
             button.disabled = true;
-            void ctx.run(() => connect(ctx, p)).finally(() => (button.disabled = false));
+            void ctx.run(() => connect(ctx, p.id)).finally(() => (button.disabled = false));
           });
           return button;
         }),
     ),
   );
 
-const connectionCard = (ctx: AppContext, c: Connection, reload: () => Promise<void>): HTMLElement => {
+/** Statuses whose grant is gone: only consent at the platform again brings the account back. */
+const NEEDS_CONSENT = new Set(['reauth_required', 'revoked']);
+
+/** The card's action: sync an active connection now, or consent again where the grant is gone (the same account is re-linked). */
+const connectionAction = (ctx: AppContext, c: Connection, reload: () => Promise<void>): HTMLButtonElement => {
+  if (NEEDS_CONSENT.has(c.status)) {
+    const reconnect = h('button', { attrs: { type: 'button', 'data-action': 'reconnect' } }, 'Reconnect');
+    reconnect.addEventListener('click', () => {
+      reconnect.disabled = true;
+      void ctx.run(() => connect(ctx, c.platform)).finally(() => (reconnect.disabled = false));
+    });
+    return reconnect;
+  }
   const sync = h('button', { class: 'secondary', attrs: { type: 'button' } }, 'Sync now');
   sync.addEventListener('click', () => {
     sync.disabled = true;
@@ -47,6 +59,11 @@ const connectionCard = (ctx: AppContext, c: Connection, reload: () => Promise<vo
       await reload();
     }).finally(() => (sync.disabled = false));
   });
+  return sync;
+};
+
+const connectionCard = (ctx: AppContext, c: Connection, reload: () => Promise<void>): HTMLElement => {
+  const action = connectionAction(ctx, c, reload);
   const followers = c.latest?.followers;
   return h(
     'li',
@@ -60,7 +77,7 @@ const connectionCard = (ctx: AppContext, c: Connection, reload: () => Promise<vo
     ),
     h('div', { class: 'connection-figure' }, h('strong', {}, followers === undefined ? '—' : compactNumber(followers)), h('span', { class: 'muted small' }, 'followers')),
     // One box for badge and buttons: `display: contents` on wide screens, a row of its own on phones.
-    h('div', { class: 'connection-foot' }, badgeElement(c), h('div', { class: 'connection-actions' }, h('a', { class: 'button-link', attrs: { href: `#/connections/${encodeURIComponent(c.id)}` } }, 'Details'), sync)),
+    h('div', { class: 'connection-foot' }, badgeElement(c), h('div', { class: 'connection-actions' }, h('a', { class: 'button-link', attrs: { href: `#/connections/${encodeURIComponent(c.id)}` } }, 'Details'), action)),
   );
 };
 
