@@ -17,6 +17,7 @@
  * among the Page's newest before anything is sent again. Duplicates Facebook itself refuses
  * (code 506) are `permanent`.
  */
+import { optionsOrRefuse } from '../content-check';
 import type { CallContext } from '../http';
 import { checkpointWriter } from '../checkpoint';
 import { ProviderError, type Checkpoint, type PublishContext, type PublishStep, type Publisher } from '../types';
@@ -53,16 +54,8 @@ const planFrom = (content: PublishContext['content'], options: FacebookOptions):
 
 /** The content as Facebook will take it, or an `invalid_request` naming every violation. */
 const planOf = (ctx: Pick<PublishContext, 'content' | 'accountType'>): Plan => {
-  const check = validateFacebookContent(ctx.content, ctx.accountType);
-  const options = facebookOptionsSchema.safeParse(ctx.content.options);
-  if (check.violations.length > 0 || !options.success) {
-    throw new ProviderError('facebook', {
-      kind: 'invalid_request',
-      code: 'invalid_content',
-      message: `content breaks Facebook's rules: ${check.violations.map((v) => `${v.field} ${v.code}`).join(', ')}`,
-    });
-  }
-  return planFrom(ctx.content, options.data);
+  const options = optionsOrRefuse('facebook', "Facebook", validateFacebookContent(ctx.content, ctx.accountType), facebookOptionsSchema, ctx.content.options);
+  return planFrom(ctx.content, options);
 };
 
 const sessionOf = (ctx: Pick<PublishContext, 'platformAccountId' | 'tokens' | 'credentials'>): PageSession => ({

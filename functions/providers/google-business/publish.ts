@@ -10,6 +10,7 @@
  * Every create counts against the 10 edits per minute per location; Google answers 429
  * RESOURCE_EXHAUSTED beyond it, which classifies as `rate_limited`.
  */
+import { optionsOrRefuse } from '../content-check';
 import type { CallContext } from '../http';
 import type { PublishContext, PublishStep, Publisher } from '../types';
 import { ProviderError } from '../types';
@@ -21,19 +22,11 @@ export const POLL_SECONDS = 30;
 const CLOCK_SLACK_MS = 60_000;
 
 const checkedOptions = (ctx: Pick<PublishContext, 'content' | 'accountType' | 'platformAccountId'>): BusinessOptions => {
-  const check = validateBusinessContent(ctx.content, ctx.accountType);
-  const options = businessOptionsSchema.safeParse(ctx.content.options);
-  if (check.violations.length > 0 || !options.success) {
-    throw new ProviderError('google_business', {
-      kind: 'invalid_request',
-      code: 'invalid_content',
-      message: `content breaks Business Profile's rules: ${check.violations.map((v) => `${v.field} ${v.code}`).join(', ')}`,
-    });
-  }
+  const options = optionsOrRefuse('google_business', "Business Profile", validateBusinessContent(ctx.content, ctx.accountType), businessOptionsSchema, ctx.content.options);
   if (!LOCATION_NAME.test(ctx.platformAccountId)) {
     throw new ProviderError('google_business', { kind: 'invalid_request', code: 'bad_location_name', message: 'expected an account id of the form accounts/{a}/locations/{l}' });
   }
-  return options.data;
+  return options;
 };
 
 /** What a post's state means for the target. */

@@ -13,6 +13,7 @@
  * `media_publish` of it is refused), and a `publishing` mark without `media` is settled by the
  * container's status before anything is sent again.
  */
+import { optionsOrRefuse } from '../content-check';
 import type { PostContent } from '../../core/model/post';
 import { checkpointWriter } from '../checkpoint';
 import type { CallContext } from '../http';
@@ -52,16 +53,8 @@ interface Plan {
 
 /** The content as Instagram will take it, or an `invalid_request` naming every violation. */
 const planOf = (ctx: Pick<PublishContext, 'content' | 'accountType'>): Plan => {
-  const check = validateInstagramContent(ctx.content, ctx.accountType);
-  const options = instagramOptionsSchema.safeParse(ctx.content.options);
-  if (check.violations.length > 0 || !options.success) {
-    throw new ProviderError('instagram', {
-      kind: 'invalid_request',
-      code: 'invalid_content',
-      message: `content breaks Instagram's rules: ${check.violations.map((v) => `${v.field} ${v.code}`).join(', ')}`,
-    });
-  }
-  return { type: postTypeOf(ctx.content, options.data), options: options.data, caption: captionOf(ctx.content) };
+  const options = optionsOrRefuse('instagram', "Instagram", validateInstagramContent(ctx.content, ctx.accountType), instagramOptionsSchema, ctx.content.options);
+  return { type: postTypeOf(ctx.content, options), options: options, caption: captionOf(ctx.content) };
 };
 
 const bool = (b: boolean | undefined): string | undefined => (b === undefined ? undefined : String(b));

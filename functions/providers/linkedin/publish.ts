@@ -15,6 +15,7 @@
  * again: LinkedIn refuses the same content from the same author as `DUPLICATE_POST` naming the
  * existing post, which, with the mark set, is the post we made.
  */
+import { optionsOrRefuse } from '../content-check';
 import { sendClassified, type CallContext } from '../http';
 import { checkpointWriter } from '../checkpoint';
 import type { Checkpoint, PublishContext, PublishStep, Publisher } from '../types';
@@ -47,20 +48,12 @@ interface Prepared {
 
 /** The content as LinkedIn will take it, or an `invalid_request` naming every violation. */
 const prepare = (ctx: Pick<PublishContext, 'content' | 'accountType' | 'platformAccountId'>): Prepared => {
-  const check = validateLinkedinContent(ctx.content, ctx.accountType);
-  const options = linkedinOptionsSchema.safeParse(ctx.content.options);
-  if (check.violations.length > 0 || !options.success) {
-    throw new ProviderError('linkedin', {
-      kind: 'invalid_request',
-      code: 'invalid_content',
-      message: `content breaks LinkedIn's rules: ${check.violations.map((v) => `${v.field} ${v.code}`).join(', ')}`,
-    });
-  }
+  const options = optionsOrRefuse('linkedin', "LinkedIn", validateLinkedinContent(ctx.content, ctx.accountType), linkedinOptionsSchema, ctx.content.options);
   const author = parseUrn(ctx.platformAccountId);
   if (!author) {
     throw new ProviderError('linkedin', { kind: 'invalid_request', code: 'unknown_urn', message: `not a LinkedIn member or organization URN: ${ctx.platformAccountId}` });
   }
-  return { options: options.data, shape: shapeOf(ctx.content, options.data), commentary: toLittleText(displayText(ctx.content)), author: author.urn };
+  return { options: options, shape: shapeOf(ctx.content, options), commentary: toLittleText(displayText(ctx.content)), author: author.urn };
 };
 
 /** The media URNs the post carries, from the checkpoint; undefined while any is missing. */

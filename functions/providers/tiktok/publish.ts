@@ -16,6 +16,7 @@
  * TikTok takes no idempotency key, so `targetKey` has nowhere to go: a publish whose answer was
  * lost is found again by `reconcile`.
  */
+import { optionsOrRefuse } from '../content-check';
 import type { CallContext } from '../http';
 import type { Checkpoint, PublishContext, PublishStep, Publisher } from '../types';
 import { ProviderError } from '../types';
@@ -55,16 +56,8 @@ const flowOf = (plan: TiktokPlan): Flow => `${plan.postType}${plan.postMode === 
 
 /** The content's plan, or an `invalid_request` naming every violation. */
 const checkedPlan = (ctx: Pick<PublishContext, 'content' | 'accountType'>): TiktokPlan => {
-  const check = validateTiktokContent(ctx.content, ctx.accountType);
-  const options = tiktokOptionsSchema.safeParse(ctx.content.options);
-  if (check.violations.length > 0 || !options.success) {
-    throw new ProviderError('tiktok', {
-      kind: 'invalid_request',
-      code: 'invalid_content',
-      message: `content breaks TikTok's rules: ${check.violations.map((v) => `${v.field} ${v.code}`).join(', ')}`,
-    });
-  }
-  return planOf(ctx.content, options.data);
+  const options = optionsOrRefuse('tiktok', "TikTok", validateTiktokContent(ctx.content, ctx.accountType), tiktokOptionsSchema, ctx.content.options);
+  return planOf(ctx.content, options);
 };
 
 /** The creator's current settings must allow what the user chose (TikTok refuses otherwise). */

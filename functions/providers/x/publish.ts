@@ -10,6 +10,7 @@
  * X takes no idempotency key, so a part whose `sending` mark has no `post` is looked up among the
  * account's recent posts before it is sent again: a resumed thread never posts a part twice.
  */
+import { optionsOrRefuse } from '../content-check';
 import { callJson, type CallContext } from '../http';
 import { checkpointWriter } from '../checkpoint';
 import type { Checkpoint, PublishContext, PublishStep, Publisher } from '../types';
@@ -46,16 +47,8 @@ export const postUrl = (id: string): string => `https://x.com/i/web/status/${id}
 
 /** The content as X will take it, or an `invalid_request` naming every violation. */
 const checkedParts = (ctx: Pick<PublishContext, 'content' | 'accountType'>): { options: XOptions; parts: XPart[] } => {
-  const check = validateXContent(ctx.content, ctx.accountType);
-  const options = xOptionsSchema.safeParse(ctx.content.options);
-  if (check.violations.length > 0 || !options.success) {
-    throw new ProviderError('x', {
-      kind: 'invalid_request',
-      code: 'invalid_content',
-      message: `content breaks X's rules: ${check.violations.map((v) => `${v.field} ${v.code}`).join(', ')}`,
-    });
-  }
-  return { options: options.data, parts: partsOf(ctx.content, options.data) };
+  const options = optionsOrRefuse('x', "X", validateXContent(ctx.content, ctx.accountType), xOptionsSchema, ctx.content.options);
+  return { options: options, parts: partsOf(ctx.content, options) };
 };
 
 /** The `POST /2/tweets` body of one part. https://docs.x.com/x-api/posts/create-post */

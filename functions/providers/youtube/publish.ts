@@ -10,6 +10,7 @@
  * `videos.insert` takes no idempotency key: an attempt whose outcome is unknown is resolved by the
  * session (which answers the finished video) or, without one, by the channel's newest uploads.
  */
+import { optionsOrRefuse } from '../content-check';
 import type { CallContext } from '../http';
 import { checkpointWriter } from '../checkpoint';
 import type { PublishContext, PublishStep, Publisher } from '../types';
@@ -43,16 +44,8 @@ export interface YoutubePublisherOptions {
 
 /** The options as YouTube takes them, or an `invalid_request` naming every violation. */
 const checkedOptions = (ctx: Pick<PublishContext, 'content' | 'accountType'>): YoutubeOptions => {
-  const check = validateYoutubeContent(ctx.content, ctx.accountType);
-  const options = youtubeOptionsSchema.safeParse(ctx.content.options);
-  if (check.violations.length > 0 || !options.success) {
-    throw new ProviderError('youtube', {
-      kind: 'invalid_request',
-      code: 'invalid_content',
-      message: `content breaks YouTube's rules: ${check.violations.map((v) => `${v.field} ${v.code}`).join(', ')}`,
-    });
-  }
-  return options.data;
+  const options = optionsOrRefuse('youtube', "YouTube", validateYoutubeContent(ctx.content, ctx.accountType), youtubeOptionsSchema, ctx.content.options);
+  return options;
 };
 
 /** The `videos.insert` body for the content. */
