@@ -1,5 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  paginateQuery,
+  paginateScan,
+  PutCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 
 /** A document client that drops `undefined` attributes instead of failing on them. */
 export const createDocumentClient = (region: string): DynamoDBDocumentClient =>
@@ -31,3 +41,29 @@ export const writeIf = async (db: DynamoDBDocumentClient, command: PutCommand | 
     throw err;
   }
 };
+
+/** Every item a query matches, page after page (lib-dynamodb's paginator follows LastEvaluatedKey). */
+export const queryAll = async (db: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of paginateQuery({ client: db }, input)) items.push(...(page.Items ?? []));
+  return items;
+};
+
+/** Every item of a table, page after page. */
+export const scanAll = async (db: DynamoDBDocumentClient, input: ScanCommandInput): Promise<Record<string, unknown>[]> => {
+  const items: Record<string, unknown>[] = [];
+  for await (const page of paginateScan({ client: db }, input)) items.push(...(page.Items ?? []));
+  return items;
+};
+
+/** Deletes `keys` from `table`, 25 per BatchWrite, resending what DynamoDB leaves unprocessed under load. */
+export const deleteKeys = async (db: DynamoDBDocumentClient, table: string, keys: readonly Record<string, unknown>[]): Promise<void> => {
+  for (let i = 0; i < keys.length; i += 25) {
+    let pending: Record<string, unknown>[] = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    while (pending.length > 0) {
+      const res = await db.send(new BatchWriteCommand({ RequestItems: { [table]: pending } }));
+      pending = (res.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
+    }
+  }
+};
+

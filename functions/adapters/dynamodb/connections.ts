@@ -1,8 +1,8 @@
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Connection } from '../../core/model/connection';
 import type { ConnectionRepository } from '../../core/ports/connections';
 import { StaleWriteError } from '../../core/errors';
-import { isConditionFailed } from './client';
+import { isConditionFailed, queryAll, scanAll } from './client';
 import { shardOf } from './shard';
 
 type Item = Connection & {
@@ -43,32 +43,12 @@ export class DynamoConnectionRepository implements ConnectionRepository {
   }
 
   async listByUser(userId: string): Promise<Connection[]> {
-    const items: Connection[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'userId = :u',
-          ExpressionAttributeValues: { ':u': userId },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const i of out.Items ?? []) items.push(this.fromItem(i));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    const items = await queryAll(this.db, { TableName: this.table, KeyConditionExpression: 'userId = :u', ExpressionAttributeValues: { ':u': userId } });
+    return items.map((i) => this.fromItem(i));
   }
 
   async listAll(): Promise<Connection[]> {
-    const items: Connection[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(new ScanCommand({ TableName: this.table, ExclusiveStartKey: startKey }));
-      for (const i of out.Items ?? []) items.push(this.fromItem(i));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+    return (await scanAll(this.db, { TableName: this.table })).map((i) => this.fromItem(i));
   }
 
   async findByPlatformAccount(platform: string, platformAccountId: string): Promise<Connection[]> {

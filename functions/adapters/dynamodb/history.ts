@@ -1,6 +1,6 @@
-import { BatchWriteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { HistoryPoint, HistoryRepository } from '../../core/ports/history';
-import { epochSeconds, isLive } from './client';
+import { deleteKeys, epochSeconds, isLive, queryAll } from './client';
 
 const DAY_MS = 86_400_000;
 
@@ -46,24 +46,13 @@ export class DynamoHistoryRepository implements HistoryRepository {
   }
 
   private async range(seriesId: string, fromSk: string, toSk: string): Promise<HistoryPoint[]> {
-    const out: HistoryPoint[] = [];
-    let startKey: Record<string, unknown> | undefined;
     const now = this.now();
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'seriesId = :s AND sk BETWEEN :a AND :b',
-          ExpressionAttributeValues: { ':s': seriesId, ':a': fromSk, ':b': toSk },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        if (!isLive(item, now)) continue;
-        out.push({ at: String(item['at']), snapshot: item['snapshot'] as HistoryPoint['snapshot'] });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'seriesId = :s AND sk BETWEEN :a AND :b',
+      ExpressionAttributeValues: { ':s': seriesId, ':a': fromSk, ':b': toSk },
+    });
+    const out: HistoryPoint[] = items.filter((item) => isLive(item, now)).map((item) => ({ at: String(item['at']), snapshot: item['snapshot'] as HistoryPoint['snapshot'] }));
     return out;
   }
 
@@ -77,29 +66,12 @@ export class DynamoHistoryRepository implements HistoryRepository {
 
   private async deleteWhere(seriesId: string, condition: string, values: Record<string, unknown>, dryRun: boolean): Promise<number> {
     let count = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: condition,
-          ExpressionAttributeValues: values,
-          ProjectionExpression: 'seriesId, sk',
-          ExclusiveStartKey: startKey,
-        }),
-      );
+    const query = { TableName: this.table, KeyConditionExpression: condition, ExpressionAttributeValues: values, ProjectionExpression: 'seriesId, sk' };
+    for await (const page of paginateQuery({ client: this.db }, query)) {
       const keys = (page.Items ?? []).map((i) => ({ seriesId: i['seriesId'] ?? seriesId, sk: i['sk'] }));
       count += keys.length;
-      for (let i = 0; i < keys.length && !dryRun; i += 25) {
-        let pending: Record<string, unknown>[] = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-        // BatchWrite may leave items unprocessed under load: send them again until none remain.
-        while (pending.length > 0) {
-          const res = await this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
-          pending = (res.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
-        }
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+      if (!dryRun) await deleteKeys(this.db, this.table, keys);
+    }
     return count;
   }
 }

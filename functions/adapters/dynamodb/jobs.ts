@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ClaimRecord, JobRepository, SyncJob } from '../../core/ports/jobs';
-import { epochSeconds, isConditionFailed, isLive } from './client';
+import { epochSeconds, isConditionFailed, isLive, queryAll } from './client';
 import { deletePartition } from './erase';
 
 const DAY_MS = 86_400_000;
@@ -67,23 +67,12 @@ export class DynamoJobRepository implements JobRepository {
   }
 
   async listClaims(userId: string, connectionId: string): Promise<ClaimRecord[]> {
-    const out: ClaimRecord[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'userId = :u AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':u': userId, ':p': `claim#${connectionId}#` },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { sk: _sk, ...claim } = item;
-        out.push(claim as ClaimRecord);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'userId = :u AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':u': userId, ':p': `claim#${connectionId}#` },
+    });
+    const out = items.map(({ sk: _sk, ...claim }) => claim as unknown as ClaimRecord);
     return out;
   }
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { MediaRecord, Post, PostStatus, PostTarget } from '../../core/model/post';
 import type { IdempotencyRecord, PostPage, PostRepository, TargetRef } from '../../core/ports/posts';
 import { StaleWriteError, ValidationError } from '../../core/errors';
-import { epochSeconds, isConditionFailed, isLive, writeIf } from './client';
+import { epochSeconds, isConditionFailed, isLive, queryAll, writeIf } from './client';
 import { deletePartition } from './erase';
 
 type Entity = 'post' | 'target' | 'idem' | 'media';
@@ -116,24 +116,17 @@ export class DynamoPostRepository implements PostRepository {
     let post: Post | undefined;
     const targets: PostTarget[] = [];
     const prefix = `${postSk(postId)}#target#`;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'userId = :u AND begins_with(sk, :p)',
-          ExpressionAttributeValues: { ':u': userId, ':p': postSk(postId) },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const sk = String(item['sk']);
-        if (sk === postSk(postId)) post = strip(item) as unknown as Post;
-        else if (sk.startsWith(prefix)) targets.push(strip(item) as unknown as PostTarget);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const items = await queryAll(this.db, {
+      TableName: this.table,
+      KeyConditionExpression: 'userId = :u AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':u': userId, ':p': postSk(postId) },
+      ConsistentRead: true,
+    });
+    for (const item of items) {
+      const sk = String(item['sk']);
+      if (sk === postSk(postId)) post = strip(item) as unknown as Post;
+      else if (sk.startsWith(prefix)) targets.push(strip(item) as unknown as PostTarget);
+    }
     return post ? { post, targets } : undefined;
   }
 
@@ -229,22 +222,8 @@ export class DynamoPostRepository implements PostRepository {
   }
 
   private async due(bucket: string): Promise<PostTarget[]> {
-    const out: PostTarget[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'byDue',
-          KeyConditionExpression: 'dueMinute = :m',
-          ExpressionAttributeValues: { ':m': bucket },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) out.push(strip(item) as unknown as PostTarget);
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return out;
+    const items = await queryAll(this.db, { TableName: this.table, IndexName: 'byDue', KeyConditionExpression: 'dueMinute = :m', ExpressionAttributeValues: { ':m': bucket } });
+    return items.map((item) => strip(item) as unknown as PostTarget);
   }
 
   async createMedia(record: MediaRecord): Promise<void> {
