@@ -12,36 +12,17 @@ import { ProviderError, type HttpFailure, type Provider, type ProviderFailure } 
 import { startFakes, type RunningFakes } from '../../local/fakes/framework';
 import { createLinkedinFake } from '../../local/fakes/linkedin';
 
+import { stripJsonComments } from '../support/jsonc';
+
 const FIXTURES = join(__dirname, '..', 'fixtures', 'conformance', 'linkedin');
 const CREDENTIALS = { clientId: 'reach-li-client', clientSecret: 'reach-li-secret' };
 const REDIRECT_URI = 'https://reach.example/v1/oauth/linkedin/callback';
 /** One minute before the daily reset, so a 429 must wait exactly 60 s. */
 const FIXED_NOW = new Date('2026-03-01T23:59:00.000Z');
 
-/** Removes `//` comments outside strings (for `.jsonc` samples). */
-const stripComments = (text: string): string => {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else out += c;
-  }
-  return out;
-};
-
 const readSample = (file: string): unknown => {
   const raw = readFileSync(join(FIXTURES, file), 'utf8');
-  return JSON.parse(file.endsWith('.jsonc') ? stripComments(raw) : raw);
+  return JSON.parse(file.endsWith('.jsonc') ? stripJsonComments(raw) : raw);
 };
 
 const failure = (status: number, body: unknown, headers: Record<string, string> = {}): HttpFailure => {

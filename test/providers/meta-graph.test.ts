@@ -12,7 +12,8 @@ import { listManagedPages } from '../../functions/providers/meta-graph/pages';
 import { appSecretProof } from '../../functions/providers/meta-graph/request';
 import { regainAccessSeconds } from '../../functions/providers/meta-graph/usage';
 import { z } from 'zod';
-import { sample, sampleText, stripJsonComments } from './meta-support';
+import { sample, sampleText } from './meta-support';
+import { stripJsonComments } from '../support/jsonc';
 
 const NOW = new Date('2026-05-01T12:00:00.000Z');
 

@@ -12,28 +12,10 @@ import type { Provider } from '../../functions/providers/types';
 import { startFakes, type FakePlatform, type RunningFakes } from '../../local/fakes/framework';
 import { createMetaFake, type MetaFakeOptions } from '../../local/fakes/meta';
 
+import { stripJsonComments } from '../support/jsonc';
+
 const CONFORMANCE = join(__dirname, '..', 'fixtures', 'conformance');
 
-/** Removes `//` line comments outside strings (the docs' samples annotate their JSON). */
-export const stripJsonComments = (text: string): string => {
-  let out = '';
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (inString) {
-      out += c;
-      if (c === '\\') out += text[++i] ?? '';
-      else if (c === '"') inString = false;
-    } else if (c === '"') {
-      inString = true;
-      out += c;
-    } else if (c === '/' && text[i + 1] === '/') {
-      while (i < text.length && text[i] !== '\n') i++;
-      out += '\n';
-    } else out += c;
-  }
-  return out;
-};
 
 /** A sample's text, e.g. `sample('meta/graph_error_sample_190_460.json')`. */
 export const sampleText = (path: string): string => readFileSync(join(CONFORMANCE, path), 'utf8');
