@@ -70,6 +70,8 @@ const grantTableKey = (fn: ReachFunction, table: ReachTable, write: boolean): vo
 export type TokenSecretUse = 'read' | 'write' | 'delete';
 
 export interface TokenSecretsGrant {
+  /** Where the stage keeps tokens: the grant points there. */
+  readonly store: TokenStoreTarget;
   /** Name prefix of the token secrets (the `secrets-manager` store). */
   readonly prefix: string;
   /** The stack's key: it encrypts token secrets, or wraps the data keys of the `dynamodb-kms` store. */
@@ -90,40 +92,6 @@ export type TokenStoreTarget =
       readonly stage: string;
     };
 
-/**
- * The token store each stack key serves, and the token grants asked for before it was chosen.
- * Features grant token access as they create their functions, and the Tokens feature, which knows
- * the stage's choice, may come after some of them: their grants wait here until `useTokenStore`.
- */
-interface TokenStoreState {
-  store?: TokenStoreTarget;
-  readonly waiting: Array<{ readonly fn: ReachFunction; readonly grant: TokenSecretsGrant }>;
-}
-const tokenStores = new WeakMap<IKey, TokenStoreState>();
-
-const tokenStoreState = (key: IKey): TokenStoreState => {
-  const known = tokenStores.get(key);
-  if (known !== undefined) return known;
-  const state: TokenStoreState = { waiting: [] };
-  tokenStores.set(key, state);
-  // A grant that never learnt its store would leave functions without token access: fail the synth instead.
-  key.node.addValidation({
-    validate: () => (state.store === undefined && state.waiting.length > 0 ? ['Token grants were requested but no token store was chosen (useTokenStore)'] : []),
-  });
-  return state;
-};
-
-/**
- * Chooses where the token grants made with `key` point, once per key, and applies the grants that
- * were waiting for the choice.
- */
-export const useTokenStore = (key: IKey, store: TokenStoreTarget): void => {
-  const state = tokenStoreState(key);
-  if (state.store !== undefined) throw new Error(`The token store was already chosen (${state.store.kind})`);
-  state.store = store;
-  for (const { fn, grant } of state.waiting.splice(0)) applyTokenGrant(fn, grant, store);
-};
-
 /** The ARN pattern of every token secret: the name prefix, then Secrets Manager's random suffix. */
 export const tokenSecretsArn = (scope: ReachFunction, prefix: string): string =>
   Stack.of(scope).formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: `${prefix}*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
@@ -135,13 +103,9 @@ export const tokenSecretsNagResource = (prefix: string): string =>
 /**
  * Grants a function what the stage's token vault adapter calls for the given uses: Secrets Manager
  * secrets under the token prefix, or items of the Tokens table and envelope data keys from the
- * stack's key (see `useTokenStore`; before the store is chosen, the grant waits for it).
+ * stack's key.
  */
-export const grantTokenSecrets = (fn: ReachFunction, grant: TokenSecretsGrant): void => {
-  const state = tokenStoreState(grant.key);
-  if (state.store === undefined) state.waiting.push({ fn, grant });
-  else applyTokenGrant(fn, grant, state.store);
-};
+export const grantTokenSecrets = (fn: ReachFunction, grant: TokenSecretsGrant): void => applyTokenGrant(fn, grant, grant.store);
 
 const applyTokenGrant = (fn: ReachFunction, grant: TokenSecretsGrant, store: TokenStoreTarget): void => {
   if (store.kind === 'secrets-manager') grantSecretsManagerTokens(fn, grant);

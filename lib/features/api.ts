@@ -13,13 +13,12 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { tokenSecretPrefix } from '../config';
 import { grantMediaObjects, grantPlatformSecretsRead, grantTable, grantTokenSecrets } from '../constructs/grants';
 import type { ReachFunction } from '../constructs/node-function';
 import { routeKey, routes, type QueueId, type RouteDef } from '../topology';
 import type { Auth } from './auth';
 import { MEDIA_KEY_PREFIX } from './media';
-import { createFunction, platformSecrets, type Shared } from './shared';
+import { createFunction, platformSecrets, type Shared, tokenGrantBase } from './shared';
 
 export interface ApiProps {
   readonly shared: Shared;
@@ -143,8 +142,7 @@ export class Api extends Construct {
     // Disconnect revokes at the platform (reads the token) and deletes the token secret; an
     // on-demand analytics refresh reads the token to call the platform.
     grantTokenSecrets(fn, {
-      prefix: tokenSecretPrefix(shared.config.stage),
-      key: shared.secrets.key,
+      ...tokenGrantBase(shared),
       uses: ['read', 'delete'],
       why: 'The API function reads a token to revoke it at the platform on disconnect (then deletes it) and to refresh a post\'s metrics on demand.',
     });
@@ -180,8 +178,7 @@ export class Api extends Construct {
     grantTable(fn, { table: tables.Control, write: true });
     // Stores the new connection's tokens (create, or overwrite on reconnect); never reads or deletes them.
     grantTokenSecrets(fn, {
-      prefix: tokenSecretPrefix(shared.config.stage),
-      key: shared.secrets.key,
+      ...tokenGrantBase(shared),
       uses: ['write'],
       why: 'The OAuth function stores the tokens a completed connect flow obtained.',
     });

@@ -6,12 +6,11 @@
  */
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { tokenSecretPrefix } from '../config';
 import { grantMediaObjects, grantPlatformSecretsRead, grantTable, grantTokenSecrets } from '../constructs/grants';
 import type { ReachFunction } from '../constructs/node-function';
 import { QueueWorker } from '../constructs/queue-worker';
 import { MEDIA_KEY_PREFIX } from './media';
-import { createFunction, platformSecrets, queueDef, type Shared } from './shared';
+import { createFunction, platformSecrets, queueDef, type Shared, tokenGrantBase } from './shared';
 
 export interface PublishingProps {
   readonly shared: Shared;
@@ -60,8 +59,7 @@ export class Publishing extends Construct {
     grantTable(this.worker, { table: tables.Connections, write: true });
     // Reads the access token of the connection it publishes to.
     grantTokenSecrets(this.worker, {
-      prefix: tokenSecretPrefix(shared.config.stage),
-      key: shared.secrets.key,
+      ...tokenGrantBase(shared),
       uses: ['read'],
       why: 'The publish worker reads the access token of the connection it publishes to.',
     });
@@ -92,8 +90,7 @@ export class Publishing extends Construct {
     grantTable(fn, { table: tables.History, write: true });
     // Reads the connection's access token to call the platform's analytics endpoint.
     grantTokenSecrets(fn, {
-      prefix: tokenSecretPrefix(shared.config.stage),
-      key: shared.secrets.key,
+      ...tokenGrantBase(shared),
       uses: ['read'],
       why: 'The analytics planner reads the access token of each connection whose posts it refreshes.',
     });

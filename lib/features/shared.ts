@@ -5,7 +5,8 @@
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { serviceName, type StageConfig } from '../config';
+import { serviceName, tokenSecretPrefix, type StageConfig } from '../config';
+import type { TokenSecretsGrant } from '../constructs/grants';
 import { ReachFunction } from '../constructs/node-function';
 import { functions, queues, type FunctionDef, type FunctionId, type QueueDef, type QueueId } from '../topology';
 import type { Data } from './data';
@@ -43,3 +44,14 @@ export const createFunction = (scope: Construct, id: FunctionId, shared: Shared)
 
 /** The platform app-credential secrets, for `grantPlatformSecretsRead`. */
 export const platformSecrets = (shared: Shared) => [...shared.secrets.platformSecrets.values()];
+
+/**
+ * What every token grant of the stage shares: its token store (secrets under the stage's prefix, or
+ * the Tokens table with envelope keys), that prefix and the stack's key. The caller adds its uses.
+ */
+export const tokenGrantBase = (shared: Shared): Pick<TokenSecretsGrant, 'store' | 'prefix' | 'key'> => ({
+  store: shared.config.tokenStore === 'dynamodb-kms' ? { kind: 'dynamodb-kms', table: shared.data.tables.Tokens, stage: shared.config.stage } : { kind: 'secrets-manager' },
+  prefix: tokenSecretPrefix(shared.config.stage),
+  key: shared.secrets.key,
+});
+

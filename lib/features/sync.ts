@@ -3,11 +3,10 @@
  * snapshot), the `sync` queue, and the worker that reads platform metrics and writes history.
  */
 import { Construct } from 'constructs';
-import { tokenSecretPrefix } from '../config';
 import { grantPlatformSecretsRead, grantTable, grantTokenSecrets } from '../constructs/grants';
 import type { ReachFunction } from '../constructs/node-function';
 import { QueueWorker } from '../constructs/queue-worker';
-import { createFunction, platformSecrets, queueDef, type Shared } from './shared';
+import { createFunction, platformSecrets, queueDef, type Shared, tokenGrantBase } from './shared';
 
 export class Sync extends Construct {
   readonly planner: ReachFunction;
@@ -36,8 +35,7 @@ export class Sync extends Construct {
     grantTable(this.worker, { table: tables.Control, write: true });
     // Worker: reads (never writes) the connection's access token to call the platform.
     grantTokenSecrets(this.worker, {
-      prefix: tokenSecretPrefix(shared.config.stage),
-      key: shared.secrets.key,
+      ...tokenGrantBase(shared),
       uses: ['read'],
       why: 'The sync worker reads the access token of the connection it syncs.',
     });

@@ -4,11 +4,10 @@
  * It also settles where every function's token grants point: the stage's token store.
  */
 import { Construct } from 'constructs';
-import { tokenSecretPrefix } from '../config';
-import { grantPlatformSecretsRead, grantTable, grantTokenSecrets, useTokenStore } from '../constructs/grants';
+import { grantPlatformSecretsRead, grantTable, grantTokenSecrets } from '../constructs/grants';
 import type { ReachFunction } from '../constructs/node-function';
 import { QueueWorker } from '../constructs/queue-worker';
-import { createFunction, platformSecrets, queueDef, type Shared } from './shared';
+import { createFunction, platformSecrets, queueDef, type Shared, tokenGrantBase } from './shared';
 
 export class Tokens extends Construct {
   readonly planner: ReachFunction;
@@ -18,13 +17,6 @@ export class Tokens extends Construct {
   constructor(scope: Construct, id: string, shared: Shared) {
     super(scope, id);
     const { tables } = shared.data;
-    const { config } = shared;
-    // Every feature's token grants (before and after this one) follow the stage's store: secrets
-    // under the token prefix, or the Tokens table plus envelope data keys from the stack's key.
-    useTokenStore(
-      shared.secrets.key,
-      config.tokenStore === 'dynamodb-kms' ? { kind: 'dynamodb-kms', table: tables.Tokens, stage: config.stage } : { kind: 'secrets-manager' },
-    );
     this.planner = createFunction(this, 'tokenPlanner', shared);
     this.worker = createFunction(this, 'tokenWorker', shared);
     this.queue = new QueueWorker(this, 'Refresh', { def: queueDef('refresh'), consumer: this.worker.fn });
@@ -40,8 +32,7 @@ export class Tokens extends Construct {
     grantTable(this.worker, { table: tables.Control, write: true });
     // Worker: reads the refresh token and writes the new token set (no delete: a failed refresh keeps the old grant).
     grantTokenSecrets(this.worker, {
-      prefix: tokenSecretPrefix(shared.config.stage),
-      key: shared.secrets.key,
+      ...tokenGrantBase(shared),
       uses: ['read', 'write'],
       why: 'The token worker reads the refresh token of one connection and stores the refreshed token set.',
     });

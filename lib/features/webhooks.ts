@@ -4,11 +4,10 @@
  */
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { tokenSecretPrefix } from '../config';
 import { grantPlatformSecretsRead, grantTable, grantTokenSecrets } from '../constructs/grants';
 import type { ReachFunction } from '../constructs/node-function';
 import { QueueWorker } from '../constructs/queue-worker';
-import { createFunction, platformSecrets, queueDef, type Shared } from './shared';
+import { createFunction, platformSecrets, queueDef, type Shared, tokenGrantBase } from './shared';
 
 export interface WebhooksProps {
   readonly shared: Shared;
@@ -40,8 +39,7 @@ export class Webhooks extends Construct {
     grantTable(this.receiver, { table: tables.Control, write: true });
     // Receiver: a deauthorized connection loses its tokens at once (nothing may use them any more).
     grantTokenSecrets(this.receiver, {
-      prefix: tokenSecretPrefix(shared.config.stage),
-      key: shared.secrets.key,
+      ...tokenGrantBase(shared),
       uses: ['delete'],
       why: 'The webhooks function deletes the tokens of connections whose user removed the app at the platform.',
     });
@@ -72,8 +70,7 @@ export class Webhooks extends Construct {
     props.syncQueue.grantSendMessages(this.worker.role);
     // Worker: reads a token to fetch an event's details; deletes it when the platform says the grant is gone.
     grantTokenSecrets(this.worker, {
-      prefix: tokenSecretPrefix(shared.config.stage),
-      key: shared.secrets.key,
+      ...tokenGrantBase(shared),
       uses: ['read', 'delete'],
       why: 'The webhook worker deletes the tokens of a deauthorized connection and reads one to fetch an event\'s details.',
     });

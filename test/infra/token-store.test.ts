@@ -16,7 +16,7 @@ import { envSchema } from '../../functions/config/env';
 import { tokenSecretPrefix, TOKEN_STORES } from '../../lib/config';
 
 const TOKEN_SECRET_PREFIX = tokenSecretPrefix('dev');
-import { grantTokenSecrets, useTokenStore } from '../../lib/constructs/grants';
+import { grantTokenSecrets } from '../../lib/constructs/grants';
 import { ReachFunction } from '../../lib/constructs/node-function';
 import { tableLogicalId } from '../../lib/constructs/table';
 import { KEY_LOGICAL_ID } from '../../lib/features/secrets';
@@ -168,28 +168,16 @@ describe('token store: dynamodb-kms', () => {
   });
 });
 
-describe('token grants before the store is chosen', () => {
-  const setup = () => {
+describe('a token grant', () => {
+  it('points at the store it names: Secrets Manager secrets under the prefix, through the key', () => {
     const app = new App({ builtinCloudFormationValidation: false, context: { 'aws:cdk:bundling-stacks': [] } });
     const stack = new Stack(app, 'Grants');
     const key = new Key(stack, 'Key');
     const fn = new ReachFunction(stack, 'Fn', { def: functions.find((f) => f.id === 'syncWorker')!, logRetention: RetentionDays.ONE_WEEK, serviceName: 'reach-test' });
-    return { app, stack, key, fn };
-  };
-
-  it('fail the synth when no store is ever chosen, rather than leave a function without token access', () => {
-    const { app, key, fn } = setup();
-    grantTokenSecrets(fn, { prefix: TOKEN_SECRET_PREFIX, key, uses: ['read'], why: 'The test function reads a token set.' });
-    expect(() => app.synth()).toThrow(/no token store was chosen/);
-  });
-
-  it('are applied once the store is chosen, and the store is chosen once', () => {
-    const { stack, key, fn } = setup();
-    grantTokenSecrets(fn, { prefix: TOKEN_SECRET_PREFIX, key, uses: ['read'], why: 'The test function reads a token set.' });
-    useTokenStore(key, { kind: 'secrets-manager' });
+    grantTokenSecrets(fn, { store: { kind: 'secrets-manager' }, prefix: TOKEN_SECRET_PREFIX, key, uses: ['read'], why: 'The test function reads a token set.' });
     const statements = iamStatements(Template.fromStack(stack).toJSON()['Resources']).map((s) => s.statement);
     expect(statements.some((s) => actionsOf(s).includes('secretsmanager:GetSecretValue'))).toBe(true);
-    expect(() => useTokenStore(key, { kind: 'secrets-manager' })).toThrow(/already chosen/);
+    expect(statements.some((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))).toBe(false);
   });
 });
 
